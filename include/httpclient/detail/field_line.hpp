@@ -1,0 +1,111 @@
+// The rules for one field line (RFC 9110 §5, RFC 9112 §5), shared by the
+// response-head parser and the chunked decoder's trailer section, so the two
+// can never disagree about what a valid field is.
+#ifndef HTTPCLIENT_DETAIL_FIELD_LINE_HPP
+#define HTTPCLIENT_DETAIL_FIELD_LINE_HPP
+
+#include <httpclient/config.hpp>
+#include <httpclient/detail/chars.hpp>
+#include <httpclient/errors.hpp>
+
+#include <bit>
+#include <cstddef>
+#include <string_view>
+#include <system_error>
+
+#if defined(__SSE2__) && !defined(HTTPCLIENT_DISABLE_SIMD)
+#define HTTPCLIENT_HAS_SSE2 1
+#include <emmintrin.h>
+#else
+#define HTTPCLIENT_HAS_SSE2 0
+#endif
+
+HTTPCLIENT_BEGIN_NAMESPACE
+namespace detail {
+
+// The first byte in [p, end) that may not appear in a field value or reason
+// phrase (a control character other than HTAB, or DEL), or end. Values are
+// most of a head's bytes, so this is the loop worth vectorising.
+inline const char* find_non_field_vchar_scalar(const char* p, const char* end) noexcept {
+    while (p != end && is_field_vchar(*p)) ++p;
+    return p;
+}
+
+#if HTTPCLIENT_HAS_SSE2
+// SSE2 is part of the x86-64 baseline, so this needs no run-time check.
+inline const char* find_non_field_vchar_sse2(const char* p, const char* end) noexcept {
+    const __m128i max_control = _mm_set1_epi8(0x1f);
+    const __m128i del = _mm_set1_epi8(0x7f);
+    const __m128i tab = _mm_set1_epi8('\t');
+    while (end - p >= 16) {
+        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+        // Unsigned v <= 0x1f is min(v, 0x1f) == v.
+        const __m128i control = _mm_cmpeq_epi8(_mm_min_epu8(v, max_control), v);
+        const __m128i bad = _mm_andnot_si128(_mm_cmpeq_epi8(v, tab),
+                                             _mm_or_si128(control, _mm_cmpeq_epi8(v, del)));
+        const unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(bad));
+        if (mask != 0) return p + std::countr_zero(mask);
+        p += 16;
+    }
+    return find_non_field_vchar_scalar(p, end);
+}
+#endif
+
+inline const char* find_non_field_vchar(const char* p, const char* end) noexcept {
+#if HTTPCLIENT_HAS_SSE2
+    return find_non_field_vchar_sse2(p, end);
+#else
+    return find_non_field_vchar_scalar(p, end);
+#endif
+}
+
+// Where the parts of a field line lie, as offsets into the line.
+struct field_line_parts {
+    std::size_t name_size = 0;
+    std::size_t value_begin = 0;
+    std::size_t value_end = 0;
+};
+
+// Checks a value (or continuation) from `from` to the end of the line and
+// returns where the value ends once trailing OWS is cut. The line excludes
+// its terminator, so any CR left in it is a bare CR.
+inline std::error_code scan_field_value(std::string_view line, std::size_t from,
+                                        std::size_t& value_end) noexcept {
+    const char* begin = line.data();
+    const char* end = begin + line.size();
+    const char* stop = find_non_field_vchar(begin + from, end);
+    if (stop != end) return make_error_code(*stop == '\r' ? errc::bare_cr : errc::bad_field_value);
+    while (end != begin + from && is_ows(end[-1])) --end;
+    value_end = static_cast<std::size_t>(end - begin);
+    return {};
+}
+
+// field-line = field-name ":" OWS field-value OWS (RFC 9112 §5). `line` is a
+// whole line without its CRLF (or LF), and does not start with SP or HTAB
+// (that is an obs-fold, which the caller handles). Leading and trailing OWS
+// are not part of the value (RFC 9110 §5.5).
+inline std::error_code parse_field_line(std::string_view line, field_line_parts& out) noexcept {
+    std::size_t i = 0;
+    const std::size_t n = line.size();
+    while (i < n && is_tchar(line[i])) ++i;
+    if (i == n) return make_error_code(i == 0 ? errc::bad_field_name : errc::missing_colon);
+    const char stop = line[i];
+    if (stop != ':') {
+        // RFC 9112 §5.1: whitespace between name and colon must be rejected,
+        // because intermediaries have disagreed about what it means.
+        if (i > 0 && is_ows(stop)) return make_error_code(errc::whitespace_before_colon);
+        if (stop == '\r') return make_error_code(errc::bare_cr);
+        return make_error_code(errc::bad_field_name);
+    }
+    if (i == 0) return make_error_code(errc::bad_field_name);
+    out.name_size = i;
+    ++i;
+    while (i < n && is_ows(line[i])) ++i;
+    out.value_begin = i;
+    return scan_field_value(line, i, out.value_end);
+}
+
+}  // namespace detail
+HTTPCLIENT_END_NAMESPACE
+
+#endif  // HTTPCLIENT_DETAIL_FIELD_LINE_HPP
