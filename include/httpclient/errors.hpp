@@ -293,6 +293,15 @@ private:
     std::error_code code_;
 };
 
+// Python's socket.timeout (TimeoutError, an OSError): a connect, read or
+// write deadline passed. A std::system_error whose code is errc::timeout,
+// which also compares equal to std::errc::timed_out.
+class timeout_error : public std::system_error {
+public:
+    explicit timeout_error(const std::string& what = "timed out")
+        : std::system_error(make_error_code(errc::timeout), what) {}
+};
+
 // Python raises ValueError where a caller passes a method, header name or
 // value that would corrupt the request. These keep that base (C++'s
 // std::invalid_argument) and say which part was wrong.

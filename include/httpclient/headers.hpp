@@ -23,8 +23,8 @@
 HTTPCLIENT_BEGIN_NAMESPACE
 
 struct field {
-    std::string_view name;
-    std::string_view value;
+    std::string_view name{};
+    std::string_view value{};
 
     friend bool operator==(const field&, const field&) = default;
 };

@@ -238,11 +238,20 @@ constexpr std::array<std::uint8_t, status_index_size> make_status_index() noexce
 inline constexpr std::array<std::uint8_t, status_index_size> status_index = make_status_index();
 
 // The single place that bounds-checks a code from outside, so that negative,
-// huge and unassigned codes all end as "no row" instead of an out-of-range read.
-[[nodiscard]] constexpr const status_row* find_status_row(int code) noexcept {
-    if (code < 0 || static_cast<std::size_t>(code) >= status_index.size()) return nullptr;
-    const std::uint8_t slot = status_index[static_cast<std::size_t>(code)];
-    return slot == 0 ? nullptr : &status_rows[slot - 1u];
+// huge and unassigned codes all end as slot 0 instead of an out-of-range read.
+[[nodiscard]] constexpr std::size_t status_slot(int code) noexcept {
+    if (code < 0 || static_cast<std::size_t>(code) >= status_index.size()) return 0;
+    return status_index[static_cast<std::size_t>(code)];
+}
+
+// Unknown codes get this all-empty row rather than a null pointer: GCC cannot
+// compare an object's address with nullptr in a constant expression when
+// built with -fsanitize=undefined, which would break every static_assert.
+inline constexpr status_row no_status_row{0, {}, {}, {}};
+
+[[nodiscard]] constexpr const status_row& status_row_for(int code) noexcept {
+    const std::size_t slot = status_slot(code);
+    return slot == 0 ? no_status_row : status_rows[slot - 1];
 }
 
 }  // namespace detail
@@ -257,23 +266,21 @@ inline constexpr std::array<std::uint8_t, status_index_size> status_index = make
 // is an ordinary answer and not an error.
 
 [[nodiscard]] constexpr bool is_known(int code) noexcept {
-    return detail::find_status_row(code) != nullptr;
+    return detail::status_slot(code) != 0;
 }
 [[nodiscard]] constexpr bool is_known(status code) noexcept {
     return is_known(static_cast<int>(code));
 }
 
 [[nodiscard]] constexpr std::string_view phrase(int code) noexcept {
-    const detail::status_row* row = detail::find_status_row(code);
-    return row != nullptr ? row->phrase : std::string_view{};
+    return detail::status_row_for(code).phrase;
 }
 [[nodiscard]] constexpr std::string_view phrase(status code) noexcept {
     return phrase(static_cast<int>(code));
 }
 
 [[nodiscard]] constexpr std::string_view description(int code) noexcept {
-    const detail::status_row* row = detail::find_status_row(code);
-    return row != nullptr ? row->description : std::string_view{};
+    return detail::status_row_for(code).description;
 }
 [[nodiscard]] constexpr std::string_view description(status code) noexcept {
     return description(static_cast<int>(code));
@@ -283,8 +290,7 @@ inline constexpr std::array<std::uint8_t, status_index_size> status_index = make
 // alias has the same value as its code, so, as in Python, it reports the
 // current name: name(status::unprocessable_entity) is "UNPROCESSABLE_CONTENT".
 [[nodiscard]] constexpr std::string_view name(status code) noexcept {
-    const detail::status_row* row = detail::find_status_row(static_cast<int>(code));
-    return row != nullptr ? row->name : std::string_view{};
+    return detail::status_row_for(static_cast<int>(code)).name;
 }
 
 // ---------------------------------------------------------------------------
@@ -404,9 +410,8 @@ public:
     }
 
     [[nodiscard]] constexpr std::string_view at(int code) const {
-        const detail::status_row* row = detail::find_status_row(code);
-        if (row == nullptr) detail::throw_unknown_status(code);
-        return row->phrase;
+        if (!is_known(code)) detail::throw_unknown_status(code);
+        return phrase(code);
     }
     [[nodiscard]] constexpr std::string_view at(status code) const {
         return at(static_cast<int>(code));
