@@ -359,9 +359,10 @@ constexpr std::array<response_item, status_rows.size()> make_response_items() no
 inline constexpr std::array<response_item, status_rows.size()> response_items =
     make_response_items();
 
-// Kept out of line and out of constant evaluation: only at() reaches it, and
-// the message carries the code the way Python's KeyError(code) does. Built in
-// a local buffer so this header need not pull in <string>.
+// A separate, non-constexpr function so the throw stays off at()'s constant
+// path; only an unknown code reaches it. The message carries the code, as
+// Python's KeyError(code) does, and is built in a local buffer so this header
+// need not pull in <string>.
 [[noreturn]] inline void throw_unknown_status(int code) {
     constexpr std::string_view prefix = "httpclient::responses: no status code ";
     std::array<char, prefix.size() + 16> text{};  // room for "-2147483648" and the terminator

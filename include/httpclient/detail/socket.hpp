@@ -27,7 +27,15 @@
 HTTPCLIENT_BEGIN_NAMESPACE
 namespace detail {
 
-using timeout_duration = std::chrono::duration<double>;
+// Seconds, as Python's timeout arguments are: 2.5 works, and so does any
+// std::chrono duration (500ms).
+struct timeout_duration : std::chrono::duration<double> {
+    using base = std::chrono::duration<double>;
+    constexpr timeout_duration(double seconds) noexcept : base(seconds) {}
+    template <class Rep, class Period>
+    constexpr timeout_duration(std::chrono::duration<Rep, Period> d) noexcept
+        : base(std::chrono::duration_cast<base>(d)) {}
+};
 
 inline std::error_code last_error() noexcept { return {errno, std::system_category()}; }
 
@@ -50,7 +58,7 @@ inline std::error_code wait_for(int fd, short events, std::optional<timeout_dura
     for (;;) {
         pollfd p{fd, events, 0};
         std::optional<timeout_duration> left;
-        if (deadline) left = std::chrono::duration_cast<timeout_duration>(*deadline - clock::now());
+        if (deadline) left = timeout_duration(*deadline - clock::now());
         const int r = ::poll(&p, 1, poll_milliseconds(left));
         if (r > 0) return {};
         if (r == 0) return make_error_code(errc::timeout);

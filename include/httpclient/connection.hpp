@@ -1,0 +1,936 @@
+// connection.hpp: basic_http_connection, Python's HTTPConnection over any
+// stream, and http_connection, the one over plain TCP.
+//
+//     httpclient::http_connection conn("example.com", {.timeout = 10.0});
+//     conn.request("GET", "/");
+//     auto r = conn.getresponse();
+//     std::string page = r.read();
+//
+// The state machine, the automatic headers and their order, the debug
+// output and the exceptions are Python's (semantics reference §1.3). Where
+// Python lets a caller send bytes it did not mean to send, this refuses
+// before anything is buffered: the method must be a token, the target must
+// have no CTL or SP, header names must be tokens and values must have no
+// CR, LF, NUL or other control character, and a failed request() leaves no
+// trace in the send buffer.
+#ifndef HTTPCLIENT_CONNECTION_HPP
+#define HTTPCLIENT_CONNECTION_HPP
+
+#include <httpclient/body.hpp>
+#include <httpclient/chunked.hpp>
+#include <httpclient/config.hpp>
+#include <httpclient/detail/channel.hpp>
+#include <httpclient/detail/chars.hpp>
+#include <httpclient/detail/idna.hpp>
+#include <httpclient/detail/repr.hpp>
+#include <httpclient/errors.hpp>
+#include <httpclient/framing.hpp>
+#include <httpclient/headers.hpp>
+#include <httpclient/parser.hpp>
+#include <httpclient/response.hpp>
+#include <httpclient/status.hpp>
+#include <httpclient/stream.hpp>
+#include <httpclient/tcp.hpp>
+
+#include <fmt/core.h>
+
+#include <array>
+#include <charconv>
+#include <concepts>
+#include <cstdint>
+#include <cstdio>
+#include <filesystem>
+#include <functional>
+#include <initializer_list>
+#include <istream>
+#include <memory>
+#include <optional>
+#include <ranges>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <utility>
+#include <vector>
+
+HTTPCLIENT_BEGIN_NAMESPACE
+
+// A header value as putheader() and request() take it: text, or an integer
+// that becomes its decimal digits (Python's int values). bool is refused:
+// Python would send "True", which no server means.
+class header_value {
+public:
+    header_value(std::string_view text) noexcept : text_(text) {}
+    header_value(const char* text) noexcept : text_(text) {}
+    header_value(const std::string& text) noexcept : text_(text) {}
+    template <std::integral I>
+        requires(!std::same_as<I, bool> && !std::same_as<I, char>)
+    header_value(I number) noexcept {
+        const auto r = std::to_chars(digits_.data(), digits_.data() + digits_.size(), number);
+        digits_size_ = static_cast<std::uint8_t>(r.ptr - digits_.data());
+        is_number_ = true;
+    }
+    header_value(bool) = delete;
+
+    header_value(const header_value& other) noexcept { *this = other; }
+    header_value& operator=(const header_value& other) noexcept {
+        text_ = other.text_;
+        digits_ = other.digits_;
+        digits_size_ = other.digits_size_;
+        is_number_ = other.is_number_;
+        return *this;
+    }
+
+    [[nodiscard]] std::string_view text() const noexcept {
+        return is_number_ ? std::string_view(digits_.data(), digits_size_) : text_;
+    }
+
+private:
+    std::string_view text_;
+    std::array<char, 24> digits_{};
+    std::uint8_t digits_size_ = 0;
+    bool is_number_ = false;
+};
+
+struct header {
+    std::string_view name{};
+    header_value value{std::string_view{}};
+};
+
+// request()'s headers: any range of (name, value) pairs, a std::map or a
+// vector of pairs as well as a braced list.
+template <class R>
+concept header_range = std::ranges::input_range<R> && requires(std::ranges::range_reference_t<R> h) {
+    { std::get<0>(h) } -> std::convertible_to<std::string_view>;
+    header_value(std::get<1>(h));
+};
+
+struct connection_options {
+    // Python's port=None: the default port, or the one in the host string.
+    std::optional<std::uint16_t> port{};
+    // Seconds for connect and every read and write; nullopt blocks (Python's
+    // None, and its default when no global default is set).
+    std::optional<timeout_duration> timeout{};
+    std::optional<httpclient::source_address> source_address{};
+    // Pieces in which a file body is read and sent.
+    std::size_t blocksize = 8192;
+    std::size_t max_response_headers = 100;
+    // Beyond Python: the cap on the whole response head, on 1xx responses
+    // skipped before the final one, and a callback that sees them (for 103
+    // Early Hints, say).
+    std::size_t max_head_size = 256 * 1024;
+    std::size_t max_interim_responses = 100;
+    std::function<void(const interim_response&)> on_interim{};
+    // The hooks where Python raises its audit events http.client.connect
+    // (host, port) and http.client.send (data).
+    std::function<void(std::string_view host, std::uint16_t port)> on_connect{};
+    std::function<void(std::span<const std::byte> data)> on_send{};
+};
+
+struct request_options {
+    // Send the body with the chunked coding even when its length is known.
+    bool encode_chunked = false;
+};
+
+// A CONNECT through a proxy that answered with something other than 2xx.
+// Python raises OSError('Tunnel connection failed: 407 Proxy ...').
+class tunnel_error : public std::system_error {
+public:
+    tunnel_error(int status, std::string reason)
+        : std::system_error(std::make_error_code(std::errc::connection_refused),
+                            "Tunnel connection failed: " + std::to_string(status) + " " + reason),
+          status_(status),
+          reason_(std::move(reason)) {}
+    [[nodiscard]] int status() const noexcept { return status_; }
+    [[nodiscard]] const std::string& reason() const noexcept { return reason_; }
+
+private:
+    int status_;
+    std::string reason_;
+};
+
+// The port a connection over Stream uses when none is given.
+template <class Stream>
+inline constexpr std::uint16_t default_port_for = 80;
+
+// How a connection opens its stream: Python's _create_connection, which
+// tests replace. A Stream without a specialisation needs set_connector().
+template <class Stream>
+struct default_connector;
+
+template <>
+struct default_connector<tcp_stream> {
+    tcp_stream operator()(const std::string& host, std::uint16_t port, std::optional<timeout_duration> timeout,
+                          const std::optional<source_address>& source) const {
+        return tcp_stream::connect(host, port, {.timeout = timeout, .source = source});
+    }
+};
+
+namespace detail {
+
+enum class connection_state { idle, request_started, request_sent };
+
+inline const char* state_name(connection_state s) noexcept {
+    switch (s) {
+        case connection_state::idle: return "Idle";
+        case connection_state::request_started: return "Request-started";
+        case connection_state::request_sent: return "Request-sent";
+    }
+    return "";
+}
+
+inline std::string quoted_char(char c) {
+    return python_repr(std::string_view(&c, 1), false);
+}
+
+// Python's message: URL can't contain control characters. '<url>' (found at least '<c>')
+[[noreturn]] inline void throw_control_characters(std::string_view what, char c) {
+    throw invalid_url("URL can't contain control characters. " + python_repr(what, false) + " (found at least " +
+                      quoted_char(c) + ")");
+}
+
+inline void check_host_text(std::string_view host) {
+    for (char c : host) {
+        const auto u = static_cast<unsigned char>(c);
+        if (u <= 0x20 || u == 0x7f) throw_control_characters(host, c);
+    }
+    // Characters that would end the authority in a URL, or that only a
+    // userinfo part contains: a host with them is a mistake or an attack.
+    for (char c : host)
+        if (c == '@' || c == '/' || c == '?' || c == '#' || c == '\\')
+            throw invalid_url("invalid character in host: " + python_repr(host, false));
+}
+
+struct host_port {
+    std::string host;
+    std::uint16_t port;
+};
+
+// Python's _get_hostport (§1.3.2), stricter: the port is exactly 1*DIGIT in
+// 0-65535, and an unbracketed IPv6 literal is taken whole instead of
+// splitting at its last colon.
+inline host_port parse_host_port(std::string_view text, std::optional<std::uint16_t> port,
+                                 std::uint16_t default_port) {
+    std::string_view host = text;
+    std::uint16_t chosen = default_port;
+    if (port) {
+        chosen = *port;
+    } else {
+        const std::size_t colon = text.rfind(':');
+        const std::size_t bracket = text.rfind(']');
+        const bool bare_ipv6 = text.find(':') != colon && (text.empty() || text.front() != '[');
+        if (colon != std::string_view::npos && (bracket == std::string_view::npos || colon > bracket) && !bare_ipv6) {
+            const std::string_view digits = text.substr(colon + 1);
+            host = text.substr(0, colon);
+            if (!digits.empty()) {
+                unsigned value = 0;
+                const auto r = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+                bool all_digits = true;
+                for (char c : digits) all_digits = all_digits && is_digit(c);
+                if (!all_digits || r.ptr != digits.data() + digits.size() || r.ec != std::errc{} || value > 65535)
+                    throw invalid_url("nonnumeric port: '" + std::string(digits) + "'");
+                chosen = static_cast<std::uint16_t>(value);
+            }
+        }
+    }
+    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+    check_host_text(host);
+    if (host.empty()) throw invalid_url("empty host");
+    return {std::string(host), chosen};
+}
+
+// The host as it goes into Host and CONNECT: IDNA for non-ASCII names,
+// brackets around IPv6 literals, and no zone id, which means nothing to the
+// server (RFC 9110 §7.2, RFC 3986 §3.2.2).
+inline std::string host_for_header(std::string_view host) {
+    if (host.find(':') != std::string_view::npos) {
+        const std::size_t zone = host.find('%');
+        return "[" + std::string(host.substr(0, zone)) + "]";
+    }
+    auto ascii = idna_encode(host);
+    if (!ascii) throw invalid_url("host is not valid UTF-8: " + python_repr(host, false));
+    return *ascii;
+}
+
+inline std::string authority(std::string_view host, std::uint16_t port, std::uint16_t default_port) {
+    std::string out = host_for_header(host);
+    if (port != default_port) {
+        out += ':';
+        out += std::to_string(port);
+    }
+    return out;
+}
+
+inline void check_method(std::string_view method) {
+    // RFC 9110 §9.1: method = token. Python rejects only C0 controls.
+    if (!is_token(method))
+        throw invalid_method("method must be a token (RFC 9110 §9.1): " + python_repr(method, false));
+}
+
+inline void check_target(std::string_view method, std::string_view url) {
+    for (char c : url) {
+        const auto u = static_cast<unsigned char>(c);
+        if (u <= 0x20 || u == 0x7f) throw_control_characters(url, c);
+        if (u >= 0x80) throw invalid_url("URL can't contain non-ASCII characters: " + python_repr(url, false));
+    }
+    // RFC 9112 §3.2: origin-form, absolute-form, authority-form (CONNECT)
+    // or asterisk-form (OPTIONS).
+    if (url.front() == '/') return;
+    if (url == "*" && iequals(method, "OPTIONS")) return;
+    if (iequals(method, "CONNECT") && url.find('/') == std::string_view::npos) return;
+    const std::size_t scheme_end = url.find("://");
+    if (scheme_end != std::string_view::npos && scheme_end > 0) return;
+    throw invalid_url("request target must be an absolute path, an absolute URL, * for OPTIONS or "
+                      "host:port for CONNECT: " + python_repr(url, false));
+}
+
+[[noreturn]] inline void throw_bad_name(std::string_view name) {
+    throw invalid_header_name("Invalid header name " + python_repr(name));
+}
+[[noreturn]] inline void throw_bad_value(std::string_view value) {
+    throw invalid_header_value("Invalid header value " + python_repr(value));
+}
+
+inline void check_header(std::string_view name, std::string_view value) {
+    // RFC 9110 §5.1 and §5.5: a name is a token; a value has no CR, LF, NUL
+    // or other control character but HTAB.
+    if (!is_token(name)) throw_bad_name(name);
+    if (!is_field_value(value)) throw_bad_value(value);
+}
+
+// The authority of an absolute-form target, for Host: the host and port
+// without userinfo (RFC 9110 §7.2; Python copies the netloc as written,
+// credentials included).
+inline std::optional<std::string> host_from_absolute_url(std::string_view url, std::uint16_t default_port) {
+    if (url.compare(0, 4, "http") != 0) return std::nullopt;
+    const std::size_t scheme_end = url.find("://");
+    if (scheme_end == std::string_view::npos) return std::nullopt;
+    const std::string_view scheme = url.substr(0, scheme_end);
+    std::string_view rest = url.substr(scheme_end + 3);
+    rest = rest.substr(0, rest.find_first_of("/?#"));
+    if (const std::size_t at = rest.rfind('@'); at != std::string_view::npos) rest = rest.substr(at + 1);
+    if (rest.empty()) return std::nullopt;
+    const std::uint16_t port_default = scheme == "https" ? 443 : (scheme == "http" ? 80 : default_port);
+    const host_port hp = parse_host_port(rest, std::nullopt, port_default);
+    return authority(hp.host, hp.port, port_default);
+}
+
+// Reads a file body in blocksize pieces into one reused buffer: an input
+// range, so it goes through views::chunk_encode like any other.
+class file_blocks : public std::ranges::view_interface<file_blocks> {
+public:
+    using reader = std::function<std::size_t(std::span<char>)>;
+
+    file_blocks(reader read, std::span<char> buffer) : read_(std::move(read)), buffer_(buffer) {}
+
+    class iterator {
+    public:
+        using value_type = std::string_view;
+        using difference_type = std::ptrdiff_t;
+        iterator() = default;
+        explicit iterator(file_blocks* owner) : owner_(owner) { ++*this; }
+        std::string_view operator*() const noexcept { return current_; }
+        iterator& operator++() {
+            const std::size_t n = owner_->read_(owner_->buffer_);
+            if (n == 0) owner_ = nullptr;
+            else current_ = std::string_view(owner_->buffer_.data(), n);
+            return *this;
+        }
+        void operator++(int) { ++*this; }
+        friend bool operator==(const iterator& it, std::default_sentinel_t) noexcept { return it.owner_ == nullptr; }
+
+    private:
+        file_blocks* owner_ = nullptr;
+        std::string_view current_;
+    };
+
+    iterator begin() { return iterator(this); }
+    std::default_sentinel_t end() const noexcept { return {}; }
+
+private:
+    reader read_;
+    std::span<char> buffer_;
+};
+
+}  // namespace detail
+
+template <stream Stream>
+class basic_http_connection {
+public:
+    using stream_type = Stream;
+    using response_type = basic_http_response<Stream>;
+    using connector_type = std::function<Stream(const std::string& host, std::uint16_t port,
+                                                std::optional<timeout_duration> timeout,
+                                                const std::optional<source_address>& source)>;
+
+    static constexpr std::uint16_t default_port = default_port_for<Stream>;
+
+    // No I/O happens here, as in Python: the connection opens on the first
+    // request (or connect()).
+    explicit basic_http_connection(std::string_view host, connection_options options = {})
+        : options_(std::move(options)) {
+        auto hp = detail::parse_host_port(host, options_.port, default_port);
+        host_ = std::move(hp.host);
+        port_ = hp.port;
+        if constexpr (requires { default_connector<Stream>{}; }) connector_ = default_connector<Stream>{};
+    }
+
+    basic_http_connection(const basic_http_connection&) = delete;
+    basic_http_connection& operator=(const basic_http_connection&) = delete;
+    basic_http_connection(basic_http_connection&&) noexcept = default;
+    basic_http_connection& operator=(basic_http_connection&&) noexcept = default;
+    ~basic_http_connection() = default;
+
+    [[nodiscard]] const std::string& host() const noexcept { return host_; }
+    [[nodiscard]] std::uint16_t port() const noexcept { return port_; }
+    [[nodiscard]] std::optional<timeout_duration> timeout() const noexcept { return options_.timeout; }
+    [[nodiscard]] std::size_t blocksize() const noexcept { return options_.blocksize; }
+    void set_blocksize(std::size_t n) noexcept { options_.blocksize = n == 0 ? 1 : n; }
+    [[nodiscard]] const connection_options& options() const noexcept { return options_; }
+
+    // Python's _create_connection: how the stream is opened.
+    void set_connector(connector_type connector) { connector_ = std::move(connector); }
+
+    void set_debuglevel(int level) noexcept { debuglevel_ = level; }
+    [[nodiscard]] int debuglevel() const noexcept { return debuglevel_; }
+
+    // The stream, when connected (Python's sock).
+    [[nodiscard]] Stream* sock() noexcept { return channel_ && channel_->is_open() ? &channel_->stream() : nullptr; }
+
+    // CONNECT through this connection's host (a proxy) to host:port, then
+    // speak HTTP to that target. Checked now, sent on connect().
+    template <class Headers = std::initializer_list<header>>
+    void set_tunnel(std::string_view host, std::optional<std::uint16_t> port = std::nullopt, const Headers& headers = {}) {
+        if (sock()) throw std::runtime_error("Can't set up tunnel for established connection");
+        auto hp = detail::parse_host_port(host, port, default_port);
+        tunnel_lines_.clear();
+        bool has_host = false;
+        std::string lines;
+        for (auto&& h : headers) {
+            const auto [name, value] = split_header(h);
+            detail::check_header(name, value);
+            has_host = has_host || detail::iequals(name, "host");
+            lines.append(name).append(": ").append(value).append("\r\n");
+        }
+        // Unlike Python's, IPv6 targets are bracketed here as in the
+        // request line (RFC 9112 §3.2.3); the port is always present.
+        const std::string target = detail::host_for_header(hp.host) + ":" + std::to_string(hp.port);
+        if (!has_host) lines.insert(0, "Host: " + target + "\r\n");
+        tunnel_lines_ = std::move(lines);
+        tunnel_ = std::move(hp);
+    }
+
+    // The proxy's answer to CONNECT, kept even when it refused (407 and its
+    // Proxy-Authenticate, say); nullopt when no CONNECT was made.
+    [[nodiscard]] std::optional<header_view> get_proxy_response_headers() const noexcept {
+        if (!proxy_head_) return std::nullopt;
+        return header_view(proxy_head_->data(), proxy_fields_);
+    }
+
+    // Open the stream now (and the tunnel, if one is set).
+    void connect() {
+        if (options_.on_connect) options_.on_connect(host_, port_);
+        if (!connector_) throw not_connected();
+        Stream s = connector_(host_, port_, options_.timeout, options_.source_address);
+        if (channel_ && channel_.use_count() == 1) {
+            channel_->replace_stream(std::move(s));
+        } else {
+            channel_ = std::make_shared<detail::channel<Stream>>(
+                std::move(s), options_.blocksize,
+                parser_limits{.max_headers = options_.max_response_headers, .max_head_size = options_.max_head_size});
+        }
+        if (tunnel_) establish_tunnel();
+    }
+
+    // Close the stream and forget any request in progress. A request that
+    // failed half-way leaves nothing behind (Python sends it in front of
+    // the next one; semantics reference §1.3.12).
+    void close() noexcept {
+        state_ = detail::connection_state::idle;
+        send_buffer_.clear();
+        if (channel_) {
+            channel_->close();
+            channel_->response_pending = false;
+            channel_.reset();
+        }
+    }
+
+    // --- sending a request step by step -------------------------------------
+
+    void putrequest(std::string_view method, std::string_view url, bool skip_host = false,
+                    bool skip_accept_encoding = false) {
+        if (url.empty()) url = "/";
+        if (state_ != detail::connection_state::idle)
+            throw cannot_send_request(detail::state_name(state_));
+        detail::check_method(method);
+        detail::check_target(method, url);
+        std::string host_line;
+        if (!skip_host) host_line = host_header_value(url);
+        // Everything is checked: only now does anything reach the buffer.
+        state_ = detail::connection_state::request_started;
+        method_.assign(method);
+        host_sent_ = !skip_host;
+        send_buffer_.clear();
+        send_buffer_.append(method).append(" ").append(url).append(" HTTP/1.1\r\n");
+        if (!skip_host) send_buffer_.append("Host: ").append(host_line).append("\r\n");
+        if (!skip_accept_encoding) send_buffer_.append("Accept-Encoding: identity\r\n");
+    }
+
+    // One field line; several values are joined with ", " (Python folds
+    // them with obs-fold, which RFC 9112 §5.2 forbids a sender to generate).
+    template <class... Values>
+    void putheader(std::string_view name, const Values&... values) {
+        if (state_ != detail::connection_state::request_started) throw cannot_send_header();
+        const header_value parts[] = {header_value(values)..., header_value(std::string_view{})};
+        if (!detail::is_token(name)) detail::throw_bad_name(name);
+        for (std::size_t i = 0; i < sizeof...(Values); ++i)
+            if (!detail::is_field_value(parts[i].text())) detail::throw_bad_value(parts[i].text());
+        if (detail::iequals(name, "host")) {
+            // RFC 9112 §3.2: exactly one Host.
+            if (host_sent_) throw value_error("duplicate Host header: one was added by putrequest()");
+            host_sent_ = true;
+        }
+        send_buffer_.append(name).append(": ");
+        for (std::size_t i = 0; i < sizeof...(Values); ++i) {
+            if (i > 0) send_buffer_.append(", ");
+            send_buffer_.append(parts[i].text());
+        }
+        send_buffer_.append("\r\n");
+    }
+
+    // End the head and send it, with the body if there is one. With
+    // encode_chunked the body is framed in chunks; endheaders() never adds
+    // a Transfer-Encoding header itself (request() does).
+    template <class Body = no_body_t>
+        requires request_body<Body>
+    void endheaders(Body&& body = Body{}, bool encode_chunked = false) {
+        if (state_ != detail::connection_state::request_started) throw cannot_send_header();
+        // Python moves to Request-sent before sending, so that a server that
+        // answers early and closes (EPIPE) can still be read.
+        state_ = detail::connection_state::request_sent;
+        send_buffer_.append("\r\n");
+        send_request(std::forward<Body>(body), encode_chunked);
+    }
+
+    // Send bytes as they are (Python's send()): opens the connection if needed.
+    void send(std::string_view data) { send(as_bytes(data)); }
+    void send(std::span<const std::byte> data) {
+        ensure_connected();
+        const std::span<const std::byte> one[1] = {data};
+        write_pieces(one);
+    }
+
+    // --- sending a whole request ------------------------------------------
+
+    void request(std::string_view method, std::string_view url) { request(method, url, no_body); }
+
+    template <class Body>
+        requires request_body<Body>
+    void request(std::string_view method, std::string_view url, Body&& body,
+                 std::initializer_list<header> headers = {}, request_options options = {}) {
+        request_impl(method, url, std::forward<Body>(body), headers, options);
+    }
+
+    template <class Body, header_range Headers>
+        requires request_body<Body>
+    void request(std::string_view method, std::string_view url, Body&& body, const Headers& headers,
+                 request_options options = {}) {
+        request_impl(method, url, std::forward<Body>(body), headers, options);
+    }
+
+    // --- reading the response -----------------------------------------------
+
+    response_type getresponse() {
+        if (state_ != detail::connection_state::request_sent || !channel_ ||
+            (channel_->response_pending && channel_->is_open()))
+            throw response_not_ready(detail::state_name(state_));
+        auto ch = channel_;
+        ch->response_pending = true;
+        ch->reusable = false;
+        response_type response(ch, method_,
+                               response_options{.max_interim_responses = options_.max_interim_responses,
+                                                .on_interim = options_.on_interim,
+                                                .debuglevel = debuglevel_});
+        try {
+            response.begin();
+        } catch (...) {
+            // RFC 9112 §6.3 and reference §3 item 37: after any error on a
+            // response the connection is closed, never reused.
+            close();
+            throw;
+        }
+        state_ = detail::connection_state::idle;
+        // A response that will close owns what remains of the stream; the
+        // next request opens a new one.
+        if (response.will_close()) channel_.reset();
+        return response;
+    }
+
+private:
+    template <class H>
+    static std::pair<std::string_view, std::string_view> split_header(const H& h) {
+        if constexpr (std::same_as<std::remove_cvref_t<H>, header>) {
+            return {h.name, h.value.text()};
+        } else {
+            // header_value keeps a number's digits inside itself, so the
+            // text must be taken while it is alive; headers passed by
+            // pair are text or converted by the caller's range.
+            return {std::string_view(std::get<0>(h)), std::string_view(std::get<1>(h))};
+        }
+    }
+
+    std::string host_header_value(std::string_view url) const {
+        if (auto from_url = detail::host_from_absolute_url(url, default_port)) return *from_url;
+        if (tunnel_) return detail::authority(tunnel_->host, tunnel_->port, default_port);
+        return detail::authority(host_, port_, default_port);
+    }
+
+    template <class Body, class Headers>
+    void request_impl(std::string_view method, std::string_view url, Body&& body, const Headers& headers,
+                      request_options options) {
+        if (url.empty()) url = "/";
+        if (state_ != detail::connection_state::idle)
+            throw cannot_send_request(detail::state_name(state_));
+        // Check everything first: a request that fails validation must not
+        // leave a partial head behind (reference §3 item 35).
+        detail::check_method(method);
+        detail::check_target(method, url);
+        bool has_host = false, has_accept_encoding = false, has_length = false, has_te = false;
+        std::string_view te_value, length_value;
+        for (auto&& h : headers) {
+            const header_value value = header_value_of(h);
+            const std::string_view name = header_name_of(h);
+            detail::check_header(name, value.text());
+            if (detail::iequals(name, "host")) {
+                if (has_host) throw value_error("duplicate Host header");
+                has_host = true;
+            }
+            has_accept_encoding = has_accept_encoding || detail::iequals(name, "accept-encoding");
+            if (detail::iequals(name, "content-length")) {
+                if (has_length) throw value_error("Content-Length given twice");
+                has_length = true;
+                length_value = value.text();
+            }
+            if (detail::iequals(name, "transfer-encoding")) {
+                if (has_te) throw value_error("Transfer-Encoding given twice");
+                has_te = true;
+                te_value = value.text();
+            }
+        }
+        const std::optional<std::uint64_t> known = known_length(body);
+        bool chunked = false;
+        std::optional<std::uint64_t> add_length;
+        if (has_length && has_te)
+            throw value_error("Content-Length and Transfer-Encoding together (RFC 9112 §6.2)");
+        if (has_length) {
+            std::uint64_t declared = 0;
+            if (!detail::parse_content_length(length_value, declared))
+                throw value_error("Content-Length must be decimal digits: " + detail::python_repr(length_value, false));
+            if (options.encode_chunked)
+                throw value_error("encode_chunked with a Content-Length header");
+            if (known && *known != declared)
+                throw value_error("Content-Length " + std::string(length_value) + " but the body has " +
+                                  std::to_string(*known) + " bytes");
+            expected_length_ = declared;
+        } else if (has_te) {
+            // The caller frames the body: with encode_chunked we chunk it,
+            // without it the caller has chunked it already (as in Python).
+            if (!detail::iequals(detail::trim_ows(te_value.substr(te_value.rfind(',') + 1)), "chunked"))
+                throw value_error("Transfer-Encoding must end with chunked (RFC 9112 §6.1)");
+            chunked = options.encode_chunked;
+            expected_length_.reset();
+        } else if (known && !options.encode_chunked) {
+            // RFC 9110 §8.6: no Content-Length for an empty body of a method
+            // that does not expect one (Python sends "Content-Length: 0").
+            const bool expects_body =
+                detail::iequals(method, "POST") || detail::iequals(method, "PUT") || detail::iequals(method, "PATCH");
+            if (*known > 0 || expects_body || has_body(body)) {
+                if (*known > 0 || expects_body) add_length = *known;
+            }
+            expected_length_ = known;
+        } else if (is_none(body)) {
+            expected_length_ = 0;
+        } else {
+            chunked = true;
+            expected_length_.reset();
+            if (debuglevel_ > 0) fmt::print("Unable to determine size of body\n");
+        }
+
+        putrequest(method, url, has_host, has_accept_encoding);
+        if (add_length) putheader("Content-Length", *add_length);
+        if (chunked && !has_te) putheader("Transfer-Encoding", "chunked");
+        for (auto&& h : headers) {
+            const header_value value = header_value_of(h);
+            append_checked_header(header_name_of(h), value.text());
+        }
+        state_ = detail::connection_state::request_sent;
+        send_buffer_.append("\r\n");
+        send_request(std::forward<Body>(body), chunked);
+    }
+
+    template <class H>
+    static std::string_view header_name_of(const H& h) {
+        if constexpr (std::same_as<std::remove_cvref_t<H>, header>) return h.name;
+        else return std::string_view(std::get<0>(h));
+    }
+    template <class H>
+    static header_value header_value_of(const H& h) {
+        if constexpr (std::same_as<std::remove_cvref_t<H>, header>) return h.value;
+        else return header_value(std::get<1>(h));
+    }
+
+    void append_checked_header(std::string_view name, std::string_view value) {
+        send_buffer_.append(name).append(": ").append(value).append("\r\n");
+    }
+
+    template <class Body>
+    static bool is_none(const Body&) {
+        using B = std::remove_cvref_t<Body>;
+        return std::same_as<B, no_body_t> || std::same_as<B, std::nullopt_t>;
+    }
+    template <class Body>
+    static bool has_body(const Body& b) { return !is_none(b); }
+
+    template <class Body>
+    static std::optional<std::uint64_t> known_length(const Body& body) {
+        using B = std::remove_cvref_t<Body>;
+        if constexpr (std::same_as<B, no_body_t> || std::same_as<B, std::nullopt_t>) {
+            return 0;
+        } else if constexpr (text_body<B> || bytes_body<B>) {
+            return detail::buffer_as_bytes(body).size();
+        } else if constexpr (std::same_as<B, std::filesystem::path>) {
+            std::error_code ec;
+            const auto size = std::filesystem::file_size(body, ec);
+            if (ec) throw std::system_error(ec, "cannot read " + body.string());
+            return size;
+        } else {
+            return std::nullopt;
+        }
+    }
+
+    void ensure_connected() {
+        if (channel_ && channel_->is_open()) {
+            // Reuse an idle keep-alive connection only if the server has not
+            // closed it meanwhile. No byte of this request has gone out, so
+            // opening a new connection instead is safe (RFC 9110 §9.2.2 only
+            // forbids resending what may have been processed).
+            if (!channel_->response_pending && channel_->stale()) {
+                channel_->close();
+                connect();
+            }
+            return;
+        }
+        connect();
+    }
+
+    template <class Body>
+    void send_request(Body&& body, bool chunked) {
+        const std::span<const std::byte> head = as_bytes(std::string_view(send_buffer_));
+        try {
+            ensure_connected();
+            using B = std::remove_cvref_t<Body>;
+            if constexpr (std::same_as<B, no_body_t> || std::same_as<B, std::nullopt_t>) {
+                if (chunked) {
+                    const std::span<const std::byte> pieces[] = {head, as_bytes("0\r\n\r\n")};
+                    write_pieces(pieces);
+                } else {
+                    const std::span<const std::byte> pieces[] = {head};
+                    write_pieces(pieces);
+                }
+            } else if constexpr (text_body<B> || bytes_body<B>) {
+                const auto data = detail::buffer_as_bytes(body);
+                if (chunked) {
+                    const std::span<const std::byte> one[] = {data};
+                    send_chunked(head, std::span<const std::span<const std::byte>>(one));
+                } else {
+                    // The head and the body in one write, without copying
+                    // the body.
+                    const std::span<const std::byte> pieces[] = {head, data};
+                    write_pieces(pieces);
+                }
+            } else if constexpr (std::same_as<B, std::FILE*>) {
+                send_file([&](std::span<char> out) { return std::fread(out.data(), 1, out.size(), body); }, head,
+                          chunked);
+            } else if constexpr (std::derived_from<B, std::istream>) {
+                send_file(
+                    [&](std::span<char> out) {
+                        body.read(out.data(), static_cast<std::streamsize>(out.size()));
+                        return static_cast<std::size_t>(body.gcount());
+                    },
+                    head, chunked);
+            } else if constexpr (std::same_as<B, std::filesystem::path>) {
+                std::FILE* f = std::fopen(body.c_str(), "rb");
+                if (!f) throw std::system_error(errno, std::generic_category(), "cannot open " + body.string());
+                std::unique_ptr<std::FILE, int (*)(std::FILE*)> closer(f, &std::fclose);
+                send_file([&](std::span<char> out) { return std::fread(out.data(), 1, out.size(), f); }, head,
+                          chunked);
+            } else {
+                send_chunked(head, body);
+            }
+        } catch (...) {
+            send_buffer_.clear();
+            throw;
+        }
+        send_buffer_.clear();
+    }
+
+    template <class Read>
+    void send_file(Read read, std::span<const std::byte> head, bool chunked) {
+        // One reused block buffer per connection: no allocation per request.
+        file_buffer_.resize(options_.blocksize);
+        if (debuglevel_ > 0) fmt::print("reading a readable\n");
+        std::uint64_t sent = 0;
+        detail::file_blocks blocks(read, std::span<char>(file_buffer_));
+        if (chunked) {
+            send_chunked(head, blocks);
+            return;
+        }
+        const std::span<const std::byte> first[] = {head};
+        write_pieces(first);
+        for (std::string_view block : blocks) {
+            const std::span<const std::byte> piece[] = {as_bytes(block)};
+            write_pieces(piece);
+            sent += block.size();
+        }
+        check_sent_length(sent);
+    }
+
+    void check_sent_length(std::uint64_t sent) {
+        if (expected_length_ && sent != *expected_length_) {
+            // The head promised another length: the server would wait for
+            // bytes that never come, or read ours as the next request.
+            close();
+            throw value_error("the body had " + std::to_string(sent) + " bytes, Content-Length said " +
+                              std::to_string(*expected_length_));
+        }
+    }
+
+    template <class Range>
+    void send_chunked(std::span<const std::byte> head, Range&& chunks) {
+        // views::chunk_encode yields a chunk's size line, data and CRLF
+        // together valid, so each chunk goes out in one gathered write; the
+        // head rides with the first one.
+        std::array<std::span<const std::byte>, 4> batch;
+        std::size_t count = 0;
+        batch[count++] = head;
+        std::size_t in_group = 0;
+        for (std::span<const std::byte> piece : std::forward<Range>(chunks) | views::chunk_encode) {
+            batch[count++] = piece;
+            if (++in_group == 3) {
+                write_pieces(std::span<const std::span<const std::byte>>(batch.data(), count));
+                count = 0;
+                in_group = 0;
+            }
+        }
+        if (count > 0) write_pieces(std::span<const std::span<const std::byte>>(batch.data(), count));
+    }
+
+    // One gathered write. For the debug output and the send hook, the
+    // request head counts as one send and the rest of the pieces as
+    // another, which is how Python's sends look.
+    void write_pieces(std::span<const std::span<const std::byte>> pieces) {
+        if (debuglevel_ > 0 || options_.on_send) {
+            std::size_t first = 0;
+            if (!pieces.empty() && pieces[0].data() == reinterpret_cast<const std::byte*>(send_buffer_.data()) &&
+                !send_buffer_.empty()) {
+                report_send(pieces.first(1));
+                first = 1;
+            }
+            if (first < pieces.size()) report_send(pieces.subspan(first));
+        }
+        std::error_code ec;
+        write_all(channel_->stream(), pieces, ec);
+        if (ec) {
+            if (ec == errc::timeout) throw timeout_error("timed out sending the request");
+            throw std::system_error(ec, "sending the request");
+        }
+    }
+
+    void report_send(std::span<const std::span<const std::byte>> pieces) {
+        std::string joined;
+        for (auto piece : pieces) joined.append(as_text(piece));
+        if (joined.empty()) return;
+        if (debuglevel_ > 0) fmt::print("send: {}\n", detail::python_repr(joined));
+        if (options_.on_send) options_.on_send(as_bytes(joined));
+    }
+
+    void establish_tunnel() {
+        std::string request = "CONNECT " + detail::host_for_header(tunnel_->host) + ":" +
+                              std::to_string(tunnel_->port) + " HTTP/1.1\r\n" + tunnel_lines_ + "\r\n";
+        // One write for the whole CONNECT request, as Python does (bpo-43332).
+        const std::span<const std::byte> one[] = {as_bytes(request)};
+        write_pieces(one);
+        auto& ch = *channel_;
+        ch.start_head();
+        ch.parser.reset();
+        std::error_code ec;
+        for (;;) {
+            const parse_result r = ch.parser.parse(ch.head_bytes(), ec);
+            if (r == parse_result::complete) break;
+            if (r == parse_result::error) {
+                close();
+                throw_head_error(ch.parser);
+            }
+            ch.fill(ec, ch.parser.limits().max_head_size);
+            if (ec) {
+                const bool nothing = ch.head_bytes().empty();
+                close();
+                if (ec == errc::end_of_stream || ec == std::errc::connection_reset) {
+                    if (nothing) throw remote_disconnected();
+                    throw remote_disconnected("Remote end closed connection in the middle of the proxy's answer");
+                }
+                if (ec == errc::timeout) throw timeout_error("timed out waiting for the proxy");
+                throw std::system_error(ec, "reading the proxy's answer");
+            }
+        }
+        auto& p = ch.parser;
+        // Keep the proxy's head, even on refusal: a 407 carries the
+        // Proxy-Authenticate challenge the caller needs.
+        const char* base = ch.head_bytes().data();
+        proxy_head_.emplace(base, p.head_size());
+        proxy_fields_.clear();
+        for (field f : p.headers())
+            proxy_fields_.push_back({static_cast<std::uint32_t>(f.name.data() - base), static_cast<std::uint32_t>(f.name.size()),
+                                     static_cast<std::uint32_t>(f.value.data() - base), static_cast<std::uint32_t>(f.value.size())});
+        if (debuglevel_ > 0) {
+            fmt::print("reply: {}\n", detail::python_repr(std::string(p.status_line()) + "\r\n", false));
+            for (field f : p.headers()) fmt::print("header: {}: {}\n", f.name, f.value);
+        }
+        const int code = p.status();
+        // RFC 9110 §9.3.6: any 2xx means the tunnel is up (Python accepts
+        // only 200); CL and TE on it mean nothing.
+        if (code < 200 || code > 299) {
+            std::string reason(p.reason());
+            close();
+            throw tunnel_error(code, std::move(reason));
+        }
+        ch.drop_head(p.head_size());
+    }
+
+    std::string host_;
+    std::uint16_t port_ = default_port;
+    connection_options options_;
+    connector_type connector_;
+    std::shared_ptr<detail::channel<Stream>> channel_;
+    detail::connection_state state_ = detail::connection_state::idle;
+    // Kept across requests: after the first few, building a request head
+    // allocates nothing.
+    std::string send_buffer_;
+    std::string method_;
+    std::vector<char> file_buffer_;
+    bool host_sent_ = false;
+    std::optional<std::uint64_t> expected_length_;
+    int debuglevel_ = 0;
+    std::optional<detail::host_port> tunnel_;
+    std::string tunnel_lines_;
+    std::optional<std::string> proxy_head_;
+    std::vector<detail::field_offsets> proxy_fields_;
+};
+
+using http_connection = basic_http_connection<tcp_stream>;
+using http_response = basic_http_response<tcp_stream>;
+
+HTTPCLIENT_END_NAMESPACE
+
+#endif  // HTTPCLIENT_CONNECTION_HPP
