@@ -31,6 +31,7 @@
 #include <concepts>
 #include <cstddef>
 #include <deque>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -129,6 +130,8 @@ std::size_t write_all(S& s, std::span<const std::byte> buffer, std::error_code& 
 // ---------------------------------------------------------------------------
 // scripted_stream: an in-memory stream whose peer is a script.
 //
+// Copies are handles to the same script and record (see below).
+//
 // Each scripted read segment comes back from exactly one read_some call (or
 // several, if the caller's buffer is smaller than the segment), so a test can
 // split a response at any byte. Every write is recorded. End of stream,
@@ -144,21 +147,23 @@ std::size_t write_all(S& s, std::span<const std::byte> buffer, std::error_code& 
 // ---------------------------------------------------------------------------
 class scripted_stream {
 public:
-    scripted_stream() = default;
+    // Copies share one script and one record, like handles to one socket:
+    // give a copy to the code under test (a connection's connector, say)
+    // and keep one to script and inspect.
+    scripted_stream() : state_(std::make_shared<state>()) {}
 
     // The next read returns these bytes (over several reads if the reader's
     // buffer is smaller). An empty segment is ignored: a read never returns
     // 0 bytes without an error.
     scripted_stream& then_read(std::string_view bytes) {
-        if (!bytes.empty()) script_.emplace_back(std::string(bytes));
+        if (!bytes.empty()) state_->script.emplace_back(std::string(bytes));
         return *this;
     }
 
     // Script bytes as one segment per `piece` bytes (1 gives byte by byte).
     scripted_stream& then_read_in_pieces(std::string_view bytes, std::size_t piece) {
         if (piece == 0) piece = 1;
-        for (std::size_t i = 0; i < bytes.size(); i += piece)
-            then_read(bytes.substr(i, piece));
+        for (std::size_t i = 0; i < bytes.size(); i += piece) then_read(bytes.substr(i, piece));
         return *this;
     }
 
@@ -166,59 +171,62 @@ public:
     scripted_stream& then_eof() { return then_error(make_error_code(errc::end_of_stream)); }
 
     // The peer resets the connection.
-    scripted_stream& then_reset() {
-        return then_error(std::make_error_code(std::errc::connection_reset));
-    }
+    scripted_stream& then_reset() { return then_error(std::make_error_code(std::errc::connection_reset)); }
 
     // The next read fails with this error. Errors are sticky, as on a socket:
     // once a read has failed, later reads fail the same way.
     scripted_stream& then_error(std::error_code ec) {
-        script_.emplace_back(ec);
+        state_->script.emplace_back(ec);
         return *this;
     }
 
     // Writes succeed for `bytes` more bytes in total, then fail with ec.
     scripted_stream& fail_writes_after(std::size_t bytes,
                                        std::error_code ec = std::make_error_code(std::errc::broken_pipe)) {
-        write_budget_ = written_.size() + bytes;
-        write_error_ = ec;
+        state_->write_budget = state_->written.size() + bytes;
+        state_->write_error = ec;
         return *this;
     }
 
     // Each write_some call accepts at most this many bytes, to exercise
     // callers' handling of short writes. 0 means no limit.
     scripted_stream& limit_write_size(std::size_t bytes) {
-        max_write_ = bytes;
+        state_->max_write = bytes;
         return *this;
     }
 
     std::size_t read_some(std::span<std::byte> buffer, std::error_code& ec) {
         ec.clear();
         if (buffer.empty()) return 0;
-        ++read_calls_;
-        if (sticky_error_) {
-            ec = sticky_error_;
+        state& st = *state_;
+        ++st.read_calls;
+        if (st.closed) {
+            ec = std::make_error_code(std::errc::bad_file_descriptor);
             return 0;
         }
-        if (script_.empty()) {
+        if (st.sticky_error) {
+            ec = st.sticky_error;
+            return 0;
+        }
+        if (st.script.empty()) {
             ec = make_error_code(errc::timeout);
             return 0;
         }
-        auto& front = script_.front();
+        auto& front = st.script.front();
         if (auto* error = std::get_if<std::error_code>(&front)) {
             ec = *error;
-            sticky_error_ = *error;
-            script_.pop_front();
+            st.sticky_error = *error;
+            st.script.pop_front();
             return 0;
         }
         auto& segment = std::get<std::string>(front);
-        const std::size_t n = std::min(buffer.size(), segment.size() - read_offset_);
-        std::copy_n(reinterpret_cast<const std::byte*>(segment.data()) + read_offset_, n, buffer.data());
-        read_offset_ += n;
-        bytes_read_ += n;
-        if (read_offset_ == segment.size()) {
-            script_.pop_front();
-            read_offset_ = 0;
+        const std::size_t n = std::min(buffer.size(), segment.size() - st.read_offset);
+        std::copy_n(reinterpret_cast<const std::byte*>(segment.data()) + st.read_offset, n, buffer.data());
+        st.read_offset += n;
+        st.bytes_read += n;
+        if (st.read_offset == segment.size()) {
+            st.script.pop_front();
+            st.read_offset = 0;
         }
         return n;
     }
@@ -230,16 +238,21 @@ public:
 
     std::size_t write_some(std::span<const std::span<const std::byte>> buffers, std::error_code& ec) {
         ec.clear();
+        state& st = *state_;
         std::size_t wanted = 0;
         for (auto b : buffers) wanted += b.size();
         if (wanted == 0) return 0;
-        ++write_calls_;
+        ++st.write_calls;
+        if (st.closed) {
+            ec = std::make_error_code(std::errc::bad_file_descriptor);
+            return 0;
+        }
         std::size_t allowed = wanted;
-        if (max_write_ != 0) allowed = std::min(allowed, max_write_);
-        if (write_error_) {
-            const std::size_t left = write_budget_ > written_.size() ? write_budget_ - written_.size() : 0;
+        if (st.max_write != 0) allowed = std::min(allowed, st.max_write);
+        if (st.write_error) {
+            const std::size_t left = st.write_budget > st.written.size() ? st.write_budget - st.written.size() : 0;
             if (left == 0) {
-                ec = write_error_;
+                ec = st.write_error;
                 return 0;
             }
             allowed = std::min(allowed, left);
@@ -247,48 +260,70 @@ public:
         std::size_t done = 0;
         for (auto b : buffers) {
             const std::size_t n = std::min(b.size(), allowed - done);
-            written_.append(reinterpret_cast<const char*>(b.data()), n);
+            st.written.append(reinterpret_cast<const char*>(b.data()), n);
             done += n;
             if (done == allowed) break;
         }
         return done;
     }
 
-    // Everything written so far, in order, as one string.
-    [[nodiscard]] std::string_view written() const noexcept { return written_; }
-    void clear_written() noexcept { written_.clear(); }
+    // The client closed its end. Later reads and writes fail, as on a
+    // closed socket; close_count() tells a test how often it happened.
+    void close() noexcept {
+        if (!state_->closed) ++state_->close_count;
+        state_->closed = true;
+    }
+    [[nodiscard]] bool is_closed() const noexcept { return state_->closed; }
+    [[nodiscard]] std::size_t close_count() const noexcept { return state_->close_count; }
 
-    [[nodiscard]] std::size_t read_calls() const noexcept { return read_calls_; }
-    [[nodiscard]] std::size_t write_calls() const noexcept { return write_calls_; }
-    [[nodiscard]] std::size_t bytes_read() const noexcept { return bytes_read_; }
+    // What a keep-alive client asks before reusing an idle connection: the
+    // peer has closed if the next scripted event is an error or the end.
+    [[nodiscard]] bool peer_closed_or_unexpected_data() const noexcept {
+        const state& st = *state_;
+        if (st.closed || st.sticky_error) return true;
+        return !st.script.empty() && std::holds_alternative<std::error_code>(st.script.front());
+    }
+
+    // Everything written so far, in order, as one string.
+    [[nodiscard]] std::string_view written() const noexcept { return state_->written; }
+    void clear_written() noexcept { state_->written.clear(); }
+
+    [[nodiscard]] std::size_t read_calls() const noexcept { return state_->read_calls; }
+    [[nodiscard]] std::size_t write_calls() const noexcept { return state_->write_calls; }
+    [[nodiscard]] std::size_t bytes_read() const noexcept { return state_->bytes_read; }
 
     // True when every scripted segment and event has been consumed.
-    [[nodiscard]] bool script_done() const noexcept { return script_.empty(); }
+    [[nodiscard]] bool script_done() const noexcept { return state_->script.empty(); }
 
     // Bytes scripted but not read yet, up to the next scripted event.
     [[nodiscard]] std::size_t pending_bytes() const noexcept {
         std::size_t n = 0;
         bool first = true;
-        for (auto& item : script_) {
+        for (auto& item : state_->script) {
             auto* segment = std::get_if<std::string>(&item);
             if (!segment) break;
-            n += segment->size() - (first ? read_offset_ : 0);
+            n += segment->size() - (first ? state_->read_offset : 0);
             first = false;
         }
         return n;
     }
 
 private:
-    std::deque<std::variant<std::string, std::error_code>> script_;
-    std::size_t read_offset_ = 0;  // into the front segment
-    std::error_code sticky_error_;
-    std::string written_;
-    std::size_t write_budget_ = 0;
-    std::error_code write_error_;
-    std::size_t max_write_ = 0;
-    std::size_t read_calls_ = 0;
-    std::size_t write_calls_ = 0;
-    std::size_t bytes_read_ = 0;
+    struct state {
+        std::deque<std::variant<std::string, std::error_code>> script;
+        std::size_t read_offset = 0;  // into the front segment
+        std::error_code sticky_error;
+        std::string written;
+        std::size_t write_budget = 0;
+        std::error_code write_error;
+        std::size_t max_write = 0;
+        std::size_t read_calls = 0;
+        std::size_t write_calls = 0;
+        std::size_t bytes_read = 0;
+        bool closed = false;
+        std::size_t close_count = 0;
+    };
+    std::shared_ptr<state> state_;
 };
 
 static_assert(stream<scripted_stream>);
