@@ -931,6 +931,22 @@ private:
 using http_connection = basic_http_connection<tcp_stream>;
 using http_response = basic_http_response<tcp_stream>;
 
+// HTTP to a local daemon over an AF_UNIX socket (Docker, systemd and
+// others serve their APIs this way). `host` only fills the Host header.
+class unix_http_connection : public basic_http_connection<unix_stream> {
+public:
+    explicit unix_http_connection(std::string socket_path, std::string_view host = "localhost",
+                                  connection_options options = {})
+        : basic_http_connection<unix_stream>(host, std::move(options)) {
+        set_connector([path = std::move(socket_path)](const std::string&, std::uint16_t,
+                                                      std::optional<timeout_duration> timeout,
+                                                      const std::optional<httpclient::source_address>&) {
+            return unix_stream::connect(path, timeout);
+        });
+    }
+};
+using unix_http_response = basic_http_response<unix_stream>;
+
 HTTPCLIENT_END_NAMESPACE
 
 #endif  // HTTPCLIENT_CONNECTION_HPP
