@@ -79,6 +79,13 @@ static_assert(!derives<hc::bad_status_line, hc::connection_reset_error>);
 static_assert(!derives<std::exception, hc::connection_error>);
 static_assert(std::has_virtual_destructor_v<hc::connection_error>);
 
+// timeout_error is Python's socket.timeout (TimeoutError, an OSError): a
+// std::system_error, not an HTTP exception.
+static_assert(derives<std::system_error, hc::timeout_error>);
+static_assert(derives<std::runtime_error, hc::timeout_error>);
+static_assert(!derives<hc::http_exception, hc::timeout_error>);
+static_assert(!derives<hc::connection_error, hc::timeout_error>);
+
 // ValueError family: std::invalid_argument, never an http_exception.
 static_assert(derives<std::invalid_argument, hc::value_error>);
 static_assert(derives<std::logic_error, hc::value_error>);
@@ -412,6 +419,29 @@ TEST_CASE("protocol_error carries its code and says which rule", "[errors][excep
         caught = std::string_view(e.what()) == "invalid chunk size";
     }
     CHECK(caught);
+}
+
+TEST_CASE("timeout_error carries errc::timeout, which is std::errc::timed_out", "[errors][exceptions]") {
+    const hc::timeout_error plain;
+    CHECK(plain.code() == hc::errc::timeout);
+    CHECK(plain.code() == std::errc::timed_out);
+    // std::system_error appends the code's message to the text it is given,
+    // so only the start of what() is ours.
+    CHECK(std::string_view(plain.what()).substr(0, 9) == "timed out");
+
+    const hc::timeout_error where("timed out connecting to example.com:80");
+    CHECK(where.code() == hc::errc::timeout);
+    CHECK(std::string_view(where.what()).find("timed out connecting to example.com:80") == 0);
+
+    int which = 0;
+    try {
+        throw hc::timeout_error();
+    } catch (const hc::http_exception&) {
+        which = 1;
+    } catch (const std::system_error& e) {
+        which = e.code() == std::errc::timed_out ? 2 : 3;
+    }
+    CHECK(which == 2);
 }
 
 TEST_CASE("value_error family is std::invalid_argument", "[errors][exceptions]") {

@@ -842,7 +842,7 @@ private:
         std::error_code ec;
         write_all(channel_->stream(), pieces, ec);
         if (ec) {
-            if (ec == errc::timeout) throw timeout_error("timed out sending the request");
+            if (ec == errc::timeout) throw timeout_error("sending the request");
             throw std::system_error(ec, "sending the request");
         }
     }
@@ -880,7 +880,7 @@ private:
                     if (nothing) throw remote_disconnected();
                     throw remote_disconnected("Remote end closed connection in the middle of the proxy's answer");
                 }
-                if (ec == errc::timeout) throw timeout_error("timed out waiting for the proxy");
+                if (ec == errc::timeout) throw timeout_error("waiting for the proxy");
                 throw std::system_error(ec, "reading the proxy's answer");
             }
         }

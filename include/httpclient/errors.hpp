@@ -298,8 +298,9 @@ private:
 // which also compares equal to std::errc::timed_out.
 class timeout_error : public std::system_error {
 public:
-    explicit timeout_error(const std::string& what = "timed out")
-        : std::system_error(make_error_code(errc::timeout), what) {}
+    timeout_error() : std::system_error(make_error_code(errc::timeout)) {}
+    // what() is "<context>: timed out".
+    explicit timeout_error(const std::string& context) : std::system_error(make_error_code(errc::timeout), context) {}
 };
 
 // Python raises ValueError where a caller passes a method, header name or

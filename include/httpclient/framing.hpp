@@ -103,12 +103,14 @@ constexpr bool parse_content_length(std::string_view text, std::uint64_t& out) n
 
     // Rule 1: HEAD, 1xx, 204 and 304 end at the head, whatever CL or TE say.
     // Rule 2: a 2xx to CONNECT turns the connection into a tunnel.
-    if (status == 101 || (detail::iequals(method, "CONNECT") && status >= 200 && status < 300)) {
+    // Methods are case-sensitive (RFC 9110 §9.1): "head" is not HEAD, and a
+    // server may well answer it with a body.
+    if (status == 101 || (method == "CONNECT" && status >= 200 && status < 300)) {
         result.switched = true;
         result.keep_alive = false;
         return result;
     }
-    if (detail::iequals(method, "HEAD") || (status >= 100 && status < 200) || status == 204 ||
+    if (method == "HEAD" || (status >= 100 && status < 200) || status == 204 ||
         status == 304)
         return result;
 
@@ -137,6 +139,12 @@ constexpr bool parse_content_length(std::string_view text, std::uint64_t& out) n
         }
         return true;
     });
+    // RFC 9112 §6.1: TE in an HTTP/1.0 message means the framing is faulty,
+    // whatever codings it names.
+    if (version < 11 && fields.contains("transfer-encoding")) {
+        ec = make_error_code(errc::transfer_encoding_on_http10);
+        return result;
+    }
     if (!has_transfer_encoding && fields.contains("transfer-encoding"))
         te_error = errc::bad_transfer_encoding;  // present, but an empty list
     if (te_error != errc{}) {
@@ -144,37 +152,36 @@ constexpr bool parse_content_length(std::string_view text, std::uint64_t& out) n
         return result;
     }
 
+    // Content-Length is not a list field, but a repeated value may arrive
+    // as several lines or as "3, 3" (RFC 9110 §8.6). Every element must be
+    // 1*DIGIT and all must agree; an empty element is an error too.
     bool has_content_length = false;
     std::uint64_t length = 0;
     errc cl_error{};
-    detail::for_each_list_element(fields, "content-length", [&](std::string_view text) {
-        std::uint64_t value = 0;
-        if (!detail::parse_content_length(text, value)) {
-            cl_error = errc::bad_content_length;
-            return false;
+    for (field fl : fields) {
+        if (!detail::iequals(fl.name, "content-length")) continue;
+        std::string_view rest = fl.value;
+        for (;;) {
+            const std::size_t comma = rest.find(',');
+            std::uint64_t value = 0;
+            if (!detail::parse_content_length(detail::trim_ows(rest.substr(0, comma)), value)) {
+                cl_error = errc::bad_content_length;
+            } else if (has_content_length && value != length) {
+                cl_error = errc::conflicting_content_length;
+            } else {
+                has_content_length = true;
+                length = value;
+            }
+            if (cl_error != errc{} || comma == std::string_view::npos) break;
+            rest.remove_prefix(comma + 1);
         }
-        // RFC 9110 §8.6: identical repeated values may be taken as one;
-        // different values mean the message cannot be delimited.
-        if (has_content_length && value != length) {
-            cl_error = errc::conflicting_content_length;
-            return false;
-        }
-        has_content_length = true;
-        length = value;
-        return true;
-    });
-    if (cl_error == errc{} && !has_content_length && fields.contains("content-length"))
-        cl_error = errc::bad_content_length;  // present but empty
+        if (cl_error != errc{}) break;
+    }
 
     if (has_transfer_encoding) {
-        // RFC 9112 §6.1: TE in an HTTP/1.0 message means the framing is
-        // faulty. §6.3 rule 3: CL beside TE may be smuggling; we refuse it
+        // RFC 9112 §6.3 rule 3: CL beside TE may be smuggling; we refuse it
         // rather than guess which of the two the server meant.
-        if (version < 11) {
-            ec = make_error_code(errc::transfer_encoding_on_http10);
-            return result;
-        }
-        if (has_content_length || fields.contains("content-length")) {
+        if (has_content_length || cl_error != errc{}) {
             ec = make_error_code(errc::content_length_with_chunked);
             return result;
         }

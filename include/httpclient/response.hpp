@@ -67,7 +67,7 @@ public:
     // callers can drive one over a channel by hand.
     basic_http_response(std::shared_ptr<detail::channel<Stream>> channel, std::string_view method,
                         response_options options = {})
-        : channel_(std::move(channel)), options_(std::move(options)), head_request_(detail::iequals(method, "HEAD")) {
+        : channel_(std::move(channel)), options_(std::move(options)), head_request_(method == "HEAD") {
         method_len_ = std::min(method.size(), sizeof method_);
         std::memcpy(method_, method.data(), method_len_);
     }

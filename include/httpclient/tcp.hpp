@@ -128,7 +128,7 @@ public:
         s.open(host, port, options, ec);
         if (ec) {
             const std::string where = host + ":" + std::to_string(port);
-            if (ec == errc::timeout) throw timeout_error("timed out connecting to " + where);
+            if (ec == errc::timeout) throw timeout_error("connecting to " + where);
             throw std::system_error(ec, "cannot connect to " + where);
         }
         return s;
@@ -185,7 +185,7 @@ public:
         std::error_code ec;
         s.open(path, timeout, ec);
         if (ec) {
-            if (ec == errc::timeout) throw timeout_error("timed out connecting to " + std::string(path));
+            if (ec == errc::timeout) throw timeout_error("connecting to " + std::string(path));
             throw std::system_error(ec, "cannot connect to " + std::string(path));
         }
         return s;
