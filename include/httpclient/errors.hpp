@@ -9,6 +9,7 @@
 #define HTTPCLIENT_ERRORS_HPP
 
 #include <httpclient/config.hpp>
+#include <httpclient/detail/repr.hpp>
 
 #include <cstddef>
 #include <cstdint>
@@ -227,8 +228,10 @@ public:
 // line is shown as '' as Python does, so the message is never blank.
 class bad_status_line : public http_exception {
 public:
+    // what() shows the line as Python's repr() would, so control bytes from
+    // a hostile server never reach a log or terminal raw; line() is exact.
     explicit bad_status_line(std::string_view line)
-        : http_exception(line.empty() ? std::string("''") : std::string(line)),
+        : http_exception(detail::python_repr(line, false)),
           line_(line.empty() ? std::string("''") : std::string(line)) {}
     [[nodiscard]] const std::string& line() const noexcept { return line_; }
 

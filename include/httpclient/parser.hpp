@@ -134,6 +134,8 @@ private:
 // (RFC 9112 §4), with HTTP-version = "HTTP/" DIGIT "." DIGIT (§2.3).
 inline errc response_head_parser::parse_status_line(std::string_view line) noexcept {
     using detail::is_digit;
+    // RFC 9112 §2.2: a CR that does not end the line is never data.
+    if (line.find('\r') != std::string_view::npos) return errc::bare_cr;
     if (line.compare(0, 5, "HTTP/") != 0) return errc::bad_status_line;
     const std::size_t version_end = line.find(' ');
     if (version_end == std::string_view::npos) return errc::bad_status_line;
@@ -239,11 +241,12 @@ inline parse_result response_head_parser::parse(std::span<char> received, std::e
                 // A fold with no text changes nothing; the next fold with text
                 // blanks everything from the last real terminator on.
                 if (value_end > 0) {
-                    std::memset(data + last_terminator_, ' ', line_begin_ - last_terminator_);
+                    // The fold is the CRLF and the whitespace around it: all SP.
+                    std::size_t first = 0;
+                    while (detail::is_ows(line[first])) ++first;
+                    std::memset(data + last_terminator_, ' ', line_begin_ + first - last_terminator_);
                     if (last.value_size == 0) {
                         // The value so far was empty: it starts with this line's text.
-                        std::size_t first = 0;
-                        while (detail::is_ows(line[first])) ++first;
                         last.value_begin = static_cast<std::uint32_t>(line_begin_ + first);
                         last.value_size = static_cast<std::uint32_t>(value_end - first);
                     } else {

@@ -91,11 +91,17 @@ inline std::error_code parse_field_line(std::string_view line, field_line_parts&
     if (i == n) return make_error_code(i == 0 ? errc::bad_field_name : errc::missing_colon);
     const char stop = line[i];
     if (stop != ':') {
-        // RFC 9112 §5.1: whitespace between name and colon must be rejected,
-        // because intermediaries have disagreed about what it means.
-        if (i > 0 && is_ows(stop)) return make_error_code(errc::whitespace_before_colon);
         if (stop == '\r') return make_error_code(errc::bare_cr);
-        return make_error_code(errc::bad_field_name);
+        const bool has_colon = line.find(':', i) != std::string_view::npos;
+        if (i > 0 && is_ows(stop)) {
+            // RFC 9112 §5.1: whitespace between name and colon must be
+            // rejected, because intermediaries have disagreed about what it
+            // means. Whitespace followed by more name is just a bad name.
+            std::size_t j = i;
+            while (j < n && is_ows(line[j])) ++j;
+            if (j < n && line[j] == ':') return make_error_code(errc::whitespace_before_colon);
+        }
+        return make_error_code(has_colon ? errc::bad_field_name : errc::missing_colon);
     }
     if (i == 0) return make_error_code(errc::bad_field_name);
     out.name_size = i;
