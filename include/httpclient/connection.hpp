@@ -138,16 +138,19 @@ struct request_options {
 class tunnel_error : public std::system_error {
 public:
     tunnel_error(int status, std::string reason)
-        : std::system_error(std::make_error_code(std::errc::connection_refused),
-                            "Tunnel connection failed: " + std::to_string(status) + " " + reason),
+        : std::system_error(std::make_error_code(std::errc::connection_refused)),
           status_(status),
-          reason_(std::move(reason)) {}
+          reason_(std::move(reason)),
+          message_("Tunnel connection failed: " + std::to_string(status) + " " + reason_) {}
     [[nodiscard]] int status() const noexcept { return status_; }
     [[nodiscard]] const std::string& reason() const noexcept { return reason_; }
+    // Python's text exactly, without std::system_error's ": <errno text>".
+    [[nodiscard]] const char* what() const noexcept override { return message_.c_str(); }
 
 private:
     int status_;
     std::string reason_;
+    std::string message_;
 };
 
 // The port a connection over Stream uses when none is given.
@@ -235,6 +238,8 @@ inline host_port parse_host_port(std::string_view text, std::optional<std::uint1
         }
     }
     if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+    if (host.find_first_of("[]") != std::string_view::npos)
+        throw invalid_url("unbalanced brackets in host: " + python_repr(text, false));
     check_host_text(host);
     if (host.empty()) throw invalid_url("empty host");
     return {std::string(host), chosen};
@@ -309,7 +314,10 @@ inline std::optional<std::string> host_from_absolute_url(std::string_view url, s
     const std::string_view scheme = url.substr(0, scheme_end);
     std::string_view rest = url.substr(scheme_end + 3);
     rest = rest.substr(0, rest.find_first_of("/?#"));
-    if (const std::size_t at = rest.rfind('@'); at != std::string_view::npos) rest = rest.substr(at + 1);
+    // RFC 9110 §4.2.4: a sender must not generate userinfo in a target URI;
+    // servers answer 400 and proxies may log the password.
+    if (rest.find('@') != std::string_view::npos)
+        throw invalid_url("URL must not contain userinfo (RFC 9110 §4.2.4): " + python_repr(url, false));
     if (rest.empty()) return std::nullopt;
     const std::uint16_t port_default = scheme == "https" ? 443 : (scheme == "http" ? 80 : default_port);
     const host_port hp = parse_host_port(rest, std::nullopt, port_default);
@@ -373,6 +381,8 @@ public:
         auto hp = detail::parse_host_port(host, options_.port, default_port);
         host_ = std::move(hp.host);
         port_ = hp.port;
+        // Built once: the Host line of every request reuses it.
+        host_header_ = detail::authority(host_, port_, default_port);
         if constexpr (requires { default_connector<Stream>{}; }) connector_ = default_connector<Stream>{};
     }
 
@@ -404,7 +414,8 @@ public:
     void set_tunnel(std::string_view host, std::optional<std::uint16_t> port = std::nullopt, const Headers& headers = {}) {
         if (sock()) throw std::runtime_error("Can't set up tunnel for established connection");
         auto hp = detail::parse_host_port(host, port, default_port);
-        tunnel_lines_.clear();
+        // Built aside and stored only when everything checked out, so a
+        // failed call leaves the previous tunnel as it was.
         bool has_host = false;
         std::string lines;
         for (auto&& h : headers) {
@@ -417,8 +428,10 @@ public:
         // request line (RFC 9112 §3.2.3); the port is always present.
         const std::string target = detail::host_for_header(hp.host) + ":" + std::to_string(hp.port);
         if (!has_host) lines.insert(0, "Host: " + target + "\r\n");
+        std::string host_header = detail::authority(hp.host, hp.port, default_port);
         tunnel_lines_ = std::move(lines);
         tunnel_ = std::move(hp);
+        host_header_ = std::move(host_header);
     }
 
     // The proxy's answer to CONNECT, kept even when it refused (407 and its
@@ -465,15 +478,16 @@ public:
             throw cannot_send_request(detail::state_name(state_));
         detail::check_method(method);
         detail::check_target(method, url);
-        std::string host_line;
-        if (!skip_host) host_line = host_header_value(url);
+        std::optional<std::string> url_host;
+        if (!skip_host) url_host = detail::host_from_absolute_url(url, default_port);
         // Everything is checked: only now does anything reach the buffer.
         state_ = detail::connection_state::request_started;
         method_.assign(method);
+        expected_length_.reset();
         host_sent_ = !skip_host;
         send_buffer_.clear();
         send_buffer_.append(method).append(" ").append(url).append(" HTTP/1.1\r\n");
-        if (!skip_host) send_buffer_.append("Host: ").append(host_line).append("\r\n");
+        if (!skip_host) send_buffer_.append("Host: ").append(url_host ? *url_host : host_header_).append("\r\n");
         if (!skip_accept_encoding) send_buffer_.append("Accept-Encoding: identity\r\n");
     }
 
@@ -550,7 +564,7 @@ public:
         ch->reusable = false;
         response_type response(ch, method_,
                                response_options{.max_interim_responses = options_.max_interim_responses,
-                                                .on_interim = options_.on_interim,
+                                                .on_interim = options_.on_interim ? &options_.on_interim : nullptr,
                                                 .debuglevel = debuglevel_});
         try {
             response.begin();
@@ -580,12 +594,6 @@ private:
         }
     }
 
-    std::string host_header_value(std::string_view url) const {
-        if (auto from_url = detail::host_from_absolute_url(url, default_port)) return *from_url;
-        if (tunnel_) return detail::authority(tunnel_->host, tunnel_->port, default_port);
-        return detail::authority(host_, port_, default_port);
-    }
-
     template <class Body, class Headers>
     void request_impl(std::string_view method, std::string_view url, Body&& body, const Headers& headers,
                       request_options options) {
@@ -597,11 +605,15 @@ private:
         detail::check_method(method);
         detail::check_target(method, url);
         bool has_host = false, has_accept_encoding = false, has_length = false, has_te = false;
-        std::string_view te_value, length_value;
+        bool te_chunked = false;
+        std::uint64_t declared = 0;
         for (auto&& h : headers) {
+            // The value may be a number whose digits live in this copy, so
+            // everything that needs the text is decided inside the loop.
             const header_value value = header_value_of(h);
+            const std::string_view text = value.text();
             const std::string_view name = header_name_of(h);
-            detail::check_header(name, value.text());
+            detail::check_header(name, text);
             if (detail::iequals(name, "host")) {
                 if (has_host) throw value_error("duplicate Host header");
                 has_host = true;
@@ -610,54 +622,51 @@ private:
             if (detail::iequals(name, "content-length")) {
                 if (has_length) throw value_error("Content-Length given twice");
                 has_length = true;
-                length_value = value.text();
+                if (!detail::parse_content_length(detail::trim_ows(text), declared))
+                    throw value_error("Content-Length must be decimal digits: " + detail::python_repr(text, false));
             }
             if (detail::iequals(name, "transfer-encoding")) {
                 if (has_te) throw value_error("Transfer-Encoding given twice");
                 has_te = true;
-                te_value = value.text();
+                te_chunked = detail::iequals(detail::trim_ows(text.substr(text.rfind(',') + 1)), "chunked");
             }
         }
         const std::optional<std::uint64_t> known = known_length(body);
+        std::optional<std::uint64_t> expected;
         bool chunked = false;
         std::optional<std::uint64_t> add_length;
         if (has_length && has_te)
             throw value_error("Content-Length and Transfer-Encoding together (RFC 9112 §6.2)");
         if (has_length) {
-            std::uint64_t declared = 0;
-            if (!detail::parse_content_length(length_value, declared))
-                throw value_error("Content-Length must be decimal digits: " + detail::python_repr(length_value, false));
             if (options.encode_chunked)
                 throw value_error("encode_chunked with a Content-Length header");
-            if (known && *known != declared)
-                throw value_error("Content-Length " + std::string(length_value) + " but the body has " +
+            if (known && *known != declared && !is_none(body))
+                throw value_error("Content-Length " + std::to_string(declared) + " but the body has " +
                                   std::to_string(*known) + " bytes");
-            expected_length_ = declared;
+            expected = declared;
         } else if (has_te) {
             // The caller frames the body: with encode_chunked we chunk it,
             // without it the caller has chunked it already (as in Python).
-            if (!detail::iequals(detail::trim_ows(te_value.substr(te_value.rfind(',') + 1)), "chunked"))
-                throw value_error("Transfer-Encoding must end with chunked (RFC 9112 §6.1)");
+            if (!te_chunked) throw value_error("Transfer-Encoding must end with chunked (RFC 9112 §6.1)");
             chunked = options.encode_chunked;
-            expected_length_.reset();
+            expected.reset();
         } else if (known && !options.encode_chunked) {
             // RFC 9110 §8.6: no Content-Length for an empty body of a method
             // that does not expect one (Python sends "Content-Length: 0").
             const bool expects_body =
                 detail::iequals(method, "POST") || detail::iequals(method, "PUT") || detail::iequals(method, "PATCH");
-            if (*known > 0 || expects_body || has_body(body)) {
-                if (*known > 0 || expects_body) add_length = *known;
-            }
-            expected_length_ = known;
+            if (*known > 0 || expects_body) add_length = *known;
+            expected = known;
         } else if (is_none(body)) {
-            expected_length_ = 0;
+            expected = 0;
         } else {
             chunked = true;
-            expected_length_.reset();
+            expected.reset();
             if (debuglevel_ > 0) fmt::print("Unable to determine size of body\n");
         }
 
         putrequest(method, url, has_host, has_accept_encoding);
+        expected_length_ = expected;
         if (add_length) putheader("Content-Length", *add_length);
         if (chunked && !has_te) putheader("Transfer-Encoding", "chunked");
         for (auto&& h : headers) {
@@ -731,13 +740,10 @@ private:
             ensure_connected();
             using B = std::remove_cvref_t<Body>;
             if constexpr (std::same_as<B, no_body_t> || std::same_as<B, std::nullopt_t>) {
-                if (chunked) {
-                    const std::span<const std::byte> pieces[] = {head, as_bytes("0\r\n\r\n")};
-                    write_pieces(pieces);
-                } else {
-                    const std::span<const std::byte> pieces[] = {head};
-                    write_pieces(pieces);
-                }
+                // No body, so no last-chunk either: the caller may still
+                // stream one with send(), as in Python.
+                const std::span<const std::byte> pieces[] = {head};
+                write_pieces(pieces);
             } else if constexpr (text_body<B> || bytes_body<B>) {
                 const auto data = detail::buffer_as_bytes(body);
                 if (chunked) {
@@ -765,8 +771,10 @@ private:
                 std::unique_ptr<std::FILE, int (*)(std::FILE*)> closer(f, &std::fclose);
                 send_file([&](std::span<char> out) { return std::fread(out.data(), 1, out.size(), f); }, head,
                           chunked);
-            } else {
+            } else if (chunked) {
                 send_chunked(head, body);
+            } else {
+                send_raw(head, body);
             }
         } catch (...) {
             send_buffer_.clear();
@@ -780,18 +788,30 @@ private:
         // One reused block buffer per connection: no allocation per request.
         file_buffer_.resize(options_.blocksize);
         if (debuglevel_ > 0) fmt::print("reading a readable\n");
-        std::uint64_t sent = 0;
         detail::file_blocks blocks(read, std::span<char>(file_buffer_));
         if (chunked) {
             send_chunked(head, blocks);
             return;
         }
+        send_raw(head, blocks);
+    }
+
+    // A body of unknown length sent as it is: the caller declared its
+    // Content-Length, or framed it in chunks already. What goes out is
+    // counted against a declared length, so a short or long body cannot
+    // desynchronise the server.
+    template <class Range>
+    void send_raw(std::span<const std::byte> head, Range&& buffers) {
         const std::span<const std::byte> first[] = {head};
         write_pieces(first);
-        for (std::string_view block : blocks) {
-            const std::span<const std::byte> piece[] = {as_bytes(block)};
+        std::uint64_t sent = 0;
+        for (auto&& buffer : buffers) {
+            const auto bytes = detail::buffer_as_bytes(buffer);
+            if (bytes.empty()) continue;
+            if (expected_length_ && sent + bytes.size() > *expected_length_) check_sent_length(sent + bytes.size());
+            const std::span<const std::byte> piece[] = {bytes};
             write_pieces(piece);
-            sent += block.size();
+            sent += bytes.size();
         }
         check_sent_length(sent);
     }
@@ -842,6 +862,9 @@ private:
         std::error_code ec;
         write_all(channel_->stream(), pieces, ec);
         if (ec) {
+            // Part of a request may be on the wire: whatever the server
+            // answers, this connection cannot carry another one.
+            channel_->write_failed = true;
             if (ec == errc::timeout) throw timeout_error("sending the request");
             throw std::system_error(ec, "sending the request");
         }
@@ -910,6 +933,7 @@ private:
 
     std::string host_;
     std::uint16_t port_ = default_port;
+    std::string host_header_;  // the tunnel target's when tunnelling
     connection_options options_;
     connector_type connector_;
     std::shared_ptr<detail::channel<Stream>> channel_;

@@ -169,8 +169,12 @@ inline errc response_head_parser::parse_status_line(std::string_view line) noexc
     const char* end = line.data() + line.size();
     const char* stop = detail::find_non_field_vchar(reason, end);
     if (stop != end) return *stop == '\r' ? errc::bare_cr : errc::bad_status_line;
-    reason_begin_ = 13;
-    reason_size_ = static_cast<std::uint32_t>(line.size() - 13);
+    // Python strips the reason phrase; it carries no meaning (RFC 9112 §4),
+    // so surrounding whitespace is dropped here too.
+    while (reason != end && detail::is_ows(*reason)) ++reason;
+    while (end != reason && detail::is_ows(end[-1])) --end;
+    reason_begin_ = static_cast<std::uint32_t>(reason - line.data());
+    reason_size_ = static_cast<std::uint32_t>(end - reason);
     return {};
 }
 
@@ -198,6 +202,45 @@ inline parse_result response_head_parser::parse(std::span<char> received, std::e
     const std::size_t size = received.size();
 
     for (;;) {
+        if (state_ == state::fields) {
+            // The common case in one pass: a name, a colon, a value that runs
+            // into its CRLF. The value scan stops at the first control byte,
+            // which for a valid line is the terminator, so no separate search
+            // for the LF is needed. Anything else (a fold, an error, a line
+            // not all here yet, the end of the head) takes the careful path
+            // below, which finds the exact error.
+            std::size_t limit = line_begin_ + limits_.max_line_length;
+            if (limit > limits_.max_head_size) limit = limits_.max_head_size;
+            if (limit > size) limit = size;
+            std::size_t i = line_begin_;
+            while (i < limit && detail::is_tchar(data[i])) ++i;
+            if (i != line_begin_ && i < limit && data[i] == ':') {
+                const std::size_t name_end = i++;
+                while (i < limit && detail::is_ows(data[i])) ++i;
+                const std::size_t value_begin = i;
+                const std::size_t stop =
+                    static_cast<std::size_t>(detail::find_non_field_vchar(data + i, data + limit) - data);
+                std::size_t next = 0;
+                if (stop < limit) {
+                    if (data[stop] == '\n') next = stop + 1;
+                    else if (data[stop] == '\r' && stop + 1 < limit && data[stop + 1] == '\n') next = stop + 2;
+                }
+                if (next != 0) {
+                    if (++lines_ > limits_.max_headers) return fail(errc::too_many_headers, received, line_begin_, ec);
+                    std::size_t value_end = stop;
+                    while (value_end > value_begin && detail::is_ows(data[value_end - 1])) --value_end;
+                    fields_.push_back({static_cast<std::uint32_t>(line_begin_),
+                                       static_cast<std::uint32_t>(name_end - line_begin_),
+                                       static_cast<std::uint32_t>(value_begin),
+                                       static_cast<std::uint32_t>(value_end - value_begin)});
+                    last_terminator_ = stop;
+                    line_begin_ = scan_ = next;
+                    continue;
+                }
+                // No LF lies before `stop`, so the search below may start there.
+                if (stop > scan_) scan_ = stop;
+            }
+        }
         // Find the end of the current line, looking only at bytes not yet
         // searched, and never further than the line and head limits allow.
         std::size_t window_end = line_begin_ + limits_.max_line_length;

@@ -54,7 +54,10 @@ struct interim_response {
 
 struct response_options {
     std::size_t max_interim_responses = 100;  // Python's _MAXINTERIMRESPONSES
-    std::function<void(const interim_response&)> on_interim{};
+    // Called for each skipped 1xx, during begin() only, so the function
+    // need only outlive that call; a pointer keeps getresponse() from
+    // copying it for every response.
+    const std::function<void(const interim_response&)>* on_interim = nullptr;
     int debuglevel = 0;
 };
 
@@ -91,7 +94,6 @@ public:
         if (!channel_ || !channel_->is_open()) throw response_not_ready();
         auto& ch = *channel_;
         ch.start_head();
-        ch.set_owner(this);
         std::size_t interim = 0;
         for (;;) {
             ch.parser.reset();
@@ -106,8 +108,8 @@ public:
                                      " interim responses");
             }
             if (options_.debuglevel > 0) print_head("interim");
-            if (options_.on_interim)
-                options_.on_interim({code, ch.parser.reason(), ch.parser.headers()});
+            if (options_.on_interim && *options_.on_interim)
+                (*options_.on_interim)({code, ch.parser.reason(), ch.parser.headers()});
             ch.drop_head(ch.parser.head_size());
         }
         auto& p = ch.parser;
@@ -255,16 +257,20 @@ public:
         std::string out;
         if (head_request_ || finished_ || limit == 0) return out;
         const std::size_t max = limit < 0 ? std::numeric_limits<std::size_t>::max() : static_cast<std::size_t>(limit);
-        while (out.size() < max) {
-            auto piece = peek_piece();
-            if (!piece) break;
-            std::string_view text(reinterpret_cast<const char*>(piece->data()), piece->size());
-            text = text.substr(0, max - out.size());
-            const std::size_t lf = text.find('\n');
-            const std::size_t take = lf == std::string_view::npos ? text.size() : lf + 1;
-            out.append(text.substr(0, take));
-            consume_peeked(take);
-            if (lf != std::string_view::npos) break;
+        try {
+            while (out.size() < max) {
+                auto piece = peek_piece();
+                if (!piece) break;
+                std::string_view text(reinterpret_cast<const char*>(piece->data()), piece->size());
+                text = text.substr(0, max - out.size());
+                const std::size_t lf = text.find('\n');
+                const std::size_t take = lf == std::string_view::npos ? text.size() : lf + 1;
+                out.append(text.substr(0, take));
+                consume_peeked(take);
+                if (lf != std::string_view::npos) break;
+            }
+        } catch (incomplete_read& e) {
+            throw incomplete_read(std::move(out) + e.partial(), e.expected());
         }
         return out;
     }
@@ -364,6 +370,8 @@ private:
         decoder_ = std::move(other.decoder_);
         detached_ = std::move(other.detached_);
         peeked_ = other.peeked_;
+        peeked_span_ = other.peeked_span_;
+        chunk_tail_ = other.chunk_tail_;
         if (channel_ && channel_->owner() == &other) channel_->set_owner(this);
         other.attached_ = false;
         other.channel_.reset();
@@ -463,6 +471,12 @@ private:
         }
         if (peeked_) return peeked_span_;
         auto& ch = *channel_;
+        if (!ch.is_open()) {
+            // The connection was closed under this response (close() on the
+            // connection): like a closed file, it reads as empty.
+            finished_ = true;
+            return std::nullopt;
+        }
         for (;;) {
             switch (framing_.kind) {
                 case body_kind::none:

@@ -173,6 +173,16 @@ public:
     // The peer resets the connection.
     scripted_stream& then_reset() { return then_error(std::make_error_code(std::errc::connection_reset)); }
 
+    // The peer waits for the client to write before it sends what follows,
+    // as a server answers only after a request: reads stop here (with
+    // errc::timeout, if the client insists) until a write happens after
+    // the reader got here. Script one between two responses, and however
+    // the bytes are split, the second cannot arrive early.
+    scripted_stream& then_await_write() {
+        state_->script.emplace_back(await_write{});
+        return *this;
+    }
+
     // The next read fails with this error. Errors are sticky, as on a socket:
     // once a read has failed, later reads fail the same way.
     scripted_stream& then_error(std::error_code ec) {
@@ -212,6 +222,19 @@ public:
             ec = make_error_code(errc::timeout);
             return 0;
         }
+        if (std::holds_alternative<await_write>(st.script.front())) {
+            auto& barrier = std::get<await_write>(st.script.front());
+            if (!barrier.reached) {
+                barrier.reached = true;
+                barrier.writes_when_reached = st.write_calls;
+            }
+            if (st.write_calls == barrier.writes_when_reached) {
+                ec = make_error_code(errc::timeout);
+                return 0;
+            }
+            st.script.pop_front();
+            return read_some(buffer, ec);
+        }
         auto& front = st.script.front();
         if (auto* error = std::get_if<std::error_code>(&front)) {
             ec = *error;
@@ -227,6 +250,13 @@ public:
         if (st.read_offset == segment.size()) {
             st.script.pop_front();
             st.read_offset = 0;
+            // Reaching a barrier counts from the read that emptied the
+            // segment before it: a write after this one releases it.
+            if (!st.script.empty() && std::holds_alternative<await_write>(st.script.front())) {
+                auto& barrier = std::get<await_write>(st.script.front());
+                barrier.reached = true;
+                barrier.writes_when_reached = st.write_calls;
+            }
         }
         return n;
     }
@@ -281,7 +311,12 @@ public:
     [[nodiscard]] bool peer_closed_or_unexpected_data() const noexcept {
         const state& st = *state_;
         if (st.closed || st.sticky_error) return true;
-        return !st.script.empty() && std::holds_alternative<std::error_code>(st.script.front());
+        if (st.script.empty()) return false;
+        if (std::holds_alternative<std::error_code>(st.script.front())) return true;
+        // An end scripted right after a barrier: the server closes the idle
+        // connection instead of waiting for the next request.
+        return st.script.size() > 1 && std::holds_alternative<await_write>(st.script.front()) &&
+               std::holds_alternative<std::error_code>(st.script[1]);
     }
 
     // Everything written so far, in order, as one string.
@@ -309,8 +344,12 @@ public:
     }
 
 private:
+    struct await_write {
+        bool reached = false;
+        std::size_t writes_when_reached = 0;
+    };
     struct state {
-        std::deque<std::variant<std::string, std::error_code>> script;
+        std::deque<std::variant<std::string, std::error_code, await_write>> script;
         std::size_t read_offset = 0;  // into the front segment
         std::error_code sticky_error;
         std::string written;

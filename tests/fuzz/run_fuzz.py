@@ -9,6 +9,7 @@ import sys
 import tempfile
 
 fuzzer, seeds, seconds = sys.argv[1], sys.argv[2], int(sys.argv[3])
+dictionary = sys.argv[4] if len(sys.argv) > 4 else None
 
 with tempfile.TemporaryDirectory(prefix="httpclient-fuzz-") as work:
     found = pathlib.Path(work) / "found"
@@ -24,6 +25,8 @@ with tempfile.TemporaryDirectory(prefix="httpclient-fuzz-") as work:
         f"-artifact_prefix={work}/",
         "-print_final_stats=1",
     ]
+    if dictionary:
+        command.append(f"-dict={dictionary}")
     result = subprocess.run(command)
     if result.returncode != 0:
         for artifact in pathlib.Path(work).glob("*-*"):

@@ -61,6 +61,7 @@ public:
         owner_ = nullptr;
         response_pending = false;
         reusable = false;
+        write_failed = false;
     }
     [[nodiscard]] bool is_open() const noexcept { return open_; }
 
@@ -149,7 +150,7 @@ public:
 
     // Before reusing an idle connection: has the server closed it meanwhile?
     [[nodiscard]] bool stale() const noexcept {
-        if (!open_) return true;
+        if (!open_ || write_failed) return true;
         if (end_ != begin_) return true;  // bytes that no request asked for
         if constexpr (checks_idle_peer<Stream>) return stream_.peer_closed_or_unexpected_data();
         return false;
@@ -161,6 +162,7 @@ public:
     response_head_parser parser;
     bool response_pending = false;  // a response is being read from this channel
     bool reusable = false;          // the last response ended cleanly with keep-alive
+    bool write_failed = false;      // a request may be on the wire only in part
 
 private:
     void grow(std::size_t wanted, std::size_t limit) {
