@@ -738,6 +738,15 @@ private:
         const std::span<const std::byte> head = as_bytes(std::string_view(send_buffer_));
         try {
             ensure_connected();
+        } catch (...) {
+            // Not a byte went out: the connection is as it was before the
+            // request, so the next one may try again (Python would need
+            // close() first).
+            state_ = detail::connection_state::idle;
+            send_buffer_.clear();
+            throw;
+        }
+        try {
             using B = std::remove_cvref_t<Body>;
             if constexpr (std::same_as<B, no_body_t> || std::same_as<B, std::nullopt_t>) {
                 // No body, so no last-chunk either: the caller may still
