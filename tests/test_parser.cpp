@@ -1607,3 +1607,71 @@ TEST_CASE("realistic heads back to back, with reset()", "[parser][corpus]") {
     }
     CHECK(offset == buf.size());
 }
+
+// ---------------------------------------------------------------------------
+// The field-name scanners: SSE2 (letters, digits and '-' sixteen at a time,
+// the table for the rest) against the scalar table walk and against the
+// token grammar written out here from RFC 9110 §5.6.2.
+// ---------------------------------------------------------------------------
+
+namespace {
+
+bool reference_tchar(unsigned char c) {
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
+    return std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos;
+}
+
+std::string compare_name_scanners(const char* p, const char* end) {
+    const char* want = p;
+    while (want != end && reference_tchar(static_cast<unsigned char>(*want))) ++want;
+    auto report = [&](std::string_view which, const char* got) {
+        return std::string(which) + ": length " + std::to_string(end - p) + ", got " + std::to_string(got - p) +
+               ", want " + std::to_string(want - p);
+    };
+    if (const char* got = hc::detail::find_non_tchar_scalar(p, end); got != want) return report("scalar", got);
+#if HTTPCLIENT_HAS_SSE2
+    if (const char* got = hc::detail::find_non_tchar_sse2(p, end); got != want) return report("sse2", got);
+#endif
+    if (const char* got = hc::detail::find_non_tchar(p, end); got != want) return report("dispatch", got);
+    return {};
+}
+
+}  // namespace
+
+TEST_CASE("the field-name scanners agree", "[parser][simd]") {
+    std::vector<unsigned char> tokens, others;
+    for (int c = 0; c < 256; ++c) (reference_tchar(static_cast<unsigned char>(c)) ? tokens : others).push_back(static_cast<unsigned char>(c));
+    REQUIRE(tokens.size() == 77);
+
+    std::vector<char> buf(96);
+    std::mt19937 rng(0x7c4a2026u);
+    std::uniform_int_distribution<std::size_t> pick_token(0, tokens.size() - 1);
+    std::uniform_int_distribution<std::size_t> pick_other(0, others.size() - 1);
+    std::uniform_int_distribution<int> one_in(0, 40);
+    std::string first_mismatch;
+    std::size_t checked = 0;
+    for (int round = 0; round < 400; ++round) {
+        for (char& c : buf)
+            c = static_cast<char>(one_in(rng) == 0 ? others[pick_other(rng)] : tokens[pick_token(rng)]);
+        for (std::size_t start = 0; start < 16; ++start)
+            for (std::size_t length = 0; start + length <= buf.size() && length <= 80; ++length) {
+                std::string m = compare_name_scanners(buf.data() + start, buf.data() + start + length);
+                ++checked;
+                if (!m.empty() && first_mismatch.empty()) first_mismatch = m;
+            }
+    }
+    // Each byte value at each lane of a run of letters.
+    for (int value = 0; value < 256; ++value)
+        for (std::size_t at = 0; at < 40; ++at) {
+            std::fill(buf.begin(), buf.end(), 'k');
+            buf[at] = static_cast<char>(value);
+            for (std::size_t length : {std::size_t{15}, std::size_t{16}, std::size_t{17}, std::size_t{33}, std::size_t{64}}) {
+                std::string m = compare_name_scanners(buf.data(), buf.data() + length);
+                ++checked;
+                if (!m.empty() && first_mismatch.empty()) first_mismatch = "byte " + std::to_string(value) + ": " + m;
+            }
+        }
+    INFO(checked << " ranges checked");
+    INFO(first_mismatch);
+    CHECK(first_mismatch.empty());
+}

@@ -202,7 +202,9 @@ inline parse_result response_head_parser::parse(std::span<char> received, std::e
     const std::size_t size = received.size();
 
     for (;;) {
-        if (state_ == state::fields) {
+        // Only for a line seen for the first time: a line that arrived in
+        // part goes on from scan_ below, so no byte is scanned twice.
+        if (state_ == state::fields && scan_ == line_begin_) {
             // The common case in one pass: a name, a colon, a value that runs
             // into its CRLF. The value scan stops at the first control byte,
             // which for a valid line is the terminator, so no separate search
@@ -212,8 +214,10 @@ inline parse_result response_head_parser::parse(std::span<char> received, std::e
             std::size_t limit = line_begin_ + limits_.max_line_length;
             if (limit > limits_.max_head_size) limit = limits_.max_head_size;
             if (limit > size) limit = size;
-            std::size_t i = line_begin_;
-            while (i < limit && detail::is_tchar(data[i])) ++i;
+            std::size_t i =
+                static_cast<std::size_t>(detail::find_non_tchar(data + line_begin_, data + limit) - data);
+            // Name bytes hold no LF: the careful path may start after them.
+            scan_ = i;
             if (i != line_begin_ && i < limit && data[i] == ':') {
                 const std::size_t name_end = i++;
                 while (i < limit && detail::is_ows(data[i])) ++i;

@@ -51,6 +51,48 @@ inline const char* find_non_field_vchar_sse2(const char* p, const char* end) noe
 }
 #endif
 
+// The first byte in [p, end) that is not a token character, or end.
+inline const char* find_non_tchar_scalar(const char* p, const char* end) noexcept {
+    while (p != end && is_tchar(*p)) ++p;
+    return p;
+}
+
+#if HTTPCLIENT_HAS_SSE2
+// Field names are mostly letters, digits and '-': test 16 of those at a time
+// and leave the rarer token characters (and the end) to the table.
+inline const char* find_non_tchar_sse2(const char* p, const char* end) noexcept {
+    while (end - p >= 16) {
+        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+        // Letters of either case fold to 'a'..'z' with OR 0x20; a byte is in
+        // [lo, hi] when max(v, lo) == v and min(v, hi) == v (unsigned).
+        const __m128i folded = _mm_or_si128(v, _mm_set1_epi8(0x20));
+        const __m128i letter = _mm_and_si128(_mm_cmpeq_epi8(_mm_max_epu8(folded, _mm_set1_epi8('a')), folded),
+                                             _mm_cmpeq_epi8(_mm_min_epu8(folded, _mm_set1_epi8('z')), folded));
+        const __m128i digit = _mm_and_si128(_mm_cmpeq_epi8(_mm_max_epu8(v, _mm_set1_epi8('0')), v),
+                                            _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8('9')), v));
+        const __m128i dash = _mm_cmpeq_epi8(v, _mm_set1_epi8('-'));
+        const __m128i common = _mm_or_si128(_mm_or_si128(letter, digit), dash);
+        const unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(common)) ^ 0xffffu;
+        if (mask != 0) {
+            p += std::countr_zero(mask);
+            if (!is_tchar(*p)) return p;
+            ++p;  // a rarer token character: keep going
+            continue;
+        }
+        p += 16;
+    }
+    return find_non_tchar_scalar(p, end);
+}
+#endif
+
+inline const char* find_non_tchar(const char* p, const char* end) noexcept {
+#if HTTPCLIENT_HAS_SSE2
+    return find_non_tchar_sse2(p, end);
+#else
+    return find_non_tchar_scalar(p, end);
+#endif
+}
+
 inline const char* find_non_field_vchar(const char* p, const char* end) noexcept {
 #if HTTPCLIENT_HAS_SSE2
     return find_non_field_vchar_sse2(p, end);
