@@ -110,6 +110,7 @@ private:
     enum class state : std::uint8_t { status_line, fields, done, failed };
 
     parse_result fail(errc e, std::span<char> buffer, std::size_t line_begin, std::error_code& ec);
+    bool fast_field_lines(const char* data, std::size_t size);
     errc parse_status_line(std::string_view line) noexcept;
 
     parser_limits limits_;
@@ -178,6 +179,61 @@ inline errc response_head_parser::parse_status_line(std::string_view line) noexc
     return {};
 }
 
+// The common case in one pass per line: a name, a colon, a value that runs
+// into its CRLF. The value scan stops at the first control byte, which for a
+// valid line is the terminator, so no separate search for the LF is needed.
+// Anything else (a fold, an error, a line not all here yet, the end of the
+// head) is left to the careful path in parse(), which finds the exact error.
+// The loop works on locals: `data` is a char pointer, which may alias
+// anything, so members would be reloaded after every store. Returns true
+// when the field-line limit is exceeded.
+inline bool response_head_parser::fast_field_lines(const char* data, std::size_t size) {
+    std::size_t pos = line_begin_;
+    std::size_t lines = lines_;
+    std::size_t last_terminator = last_terminator_;
+    std::size_t resume = pos;
+    const std::size_t head_end = size < limits_.max_head_size ? size : limits_.max_head_size;
+    const std::size_t max_line = limits_.max_line_length;
+    const std::size_t max_headers = limits_.max_headers;
+    bool too_many = false;
+    for (;;) {
+        if (pos >= head_end) break;
+        const std::size_t limit = head_end - pos > max_line ? pos + max_line : head_end;
+        std::size_t i = static_cast<std::size_t>(detail::find_non_tchar(data + pos, data + limit) - data);
+        // Name bytes hold no LF: the careful path may start after them.
+        resume = i;
+        if (i == pos || i >= limit || data[i] != ':') break;
+        const std::size_t name_end = i++;
+        while (i < limit && detail::is_ows(data[i])) ++i;
+        const std::size_t value_begin = i;
+        const std::size_t stop = static_cast<std::size_t>(detail::find_non_field_vchar(data + i, data + limit) - data);
+        // No LF lies before `stop` either.
+        resume = stop;
+        std::size_t next = 0;
+        if (stop < limit) {
+            if (data[stop] == '\n') next = stop + 1;
+            else if (data[stop] == '\r' && stop + 1 < limit && data[stop + 1] == '\n') next = stop + 2;
+        }
+        if (next == 0) break;
+        if (++lines > max_headers) {
+            too_many = true;
+            break;
+        }
+        std::size_t value_end = stop;
+        while (value_end > value_begin && detail::is_ows(data[value_end - 1])) --value_end;
+        fields_.push_back({static_cast<std::uint32_t>(pos), static_cast<std::uint32_t>(name_end - pos),
+                           static_cast<std::uint32_t>(value_begin),
+                           static_cast<std::uint32_t>(value_end - value_begin)});
+        last_terminator = stop;
+        pos = resume = next;
+    }
+    line_begin_ = pos;
+    scan_ = resume;
+    lines_ = lines;
+    last_terminator_ = last_terminator;
+    return too_many;
+}
+
 inline parse_result response_head_parser::fail(errc e, std::span<char> buffer, std::size_t line_begin,
                                                std::error_code& ec) {
     state_ = state::failed;
@@ -205,45 +261,7 @@ inline parse_result response_head_parser::parse(std::span<char> received, std::e
         // Only for a line seen for the first time: a line that arrived in
         // part goes on from scan_ below, so no byte is scanned twice.
         if (state_ == state::fields && scan_ == line_begin_) {
-            // The common case in one pass: a name, a colon, a value that runs
-            // into its CRLF. The value scan stops at the first control byte,
-            // which for a valid line is the terminator, so no separate search
-            // for the LF is needed. Anything else (a fold, an error, a line
-            // not all here yet, the end of the head) takes the careful path
-            // below, which finds the exact error.
-            std::size_t limit = line_begin_ + limits_.max_line_length;
-            if (limit > limits_.max_head_size) limit = limits_.max_head_size;
-            if (limit > size) limit = size;
-            std::size_t i =
-                static_cast<std::size_t>(detail::find_non_tchar(data + line_begin_, data + limit) - data);
-            // Name bytes hold no LF: the careful path may start after them.
-            scan_ = i;
-            if (i != line_begin_ && i < limit && data[i] == ':') {
-                const std::size_t name_end = i++;
-                while (i < limit && detail::is_ows(data[i])) ++i;
-                const std::size_t value_begin = i;
-                const std::size_t stop =
-                    static_cast<std::size_t>(detail::find_non_field_vchar(data + i, data + limit) - data);
-                std::size_t next = 0;
-                if (stop < limit) {
-                    if (data[stop] == '\n') next = stop + 1;
-                    else if (data[stop] == '\r' && stop + 1 < limit && data[stop + 1] == '\n') next = stop + 2;
-                }
-                if (next != 0) {
-                    if (++lines_ > limits_.max_headers) return fail(errc::too_many_headers, received, line_begin_, ec);
-                    std::size_t value_end = stop;
-                    while (value_end > value_begin && detail::is_ows(data[value_end - 1])) --value_end;
-                    fields_.push_back({static_cast<std::uint32_t>(line_begin_),
-                                       static_cast<std::uint32_t>(name_end - line_begin_),
-                                       static_cast<std::uint32_t>(value_begin),
-                                       static_cast<std::uint32_t>(value_end - value_begin)});
-                    last_terminator_ = stop;
-                    line_begin_ = scan_ = next;
-                    continue;
-                }
-                // No LF lies before `stop`, so the search below may start there.
-                if (stop > scan_) scan_ = stop;
-            }
+            if (fast_field_lines(data, size)) return fail(errc::too_many_headers, received, line_begin_, ec);
         }
         // Find the end of the current line, looking only at bytes not yet
         // searched, and never further than the line and head limits allow.
