@@ -106,6 +106,8 @@ concept header_range = std::ranges::input_range<R> && requires(std::ranges::rang
     header_value(std::get<1>(h));
 };
 
+class ssl_context;  // tls.hpp; named here so connection.hpp needs no OpenSSL
+
 struct connection_options {
     // Python's port=None: the default port, or the one in the host string.
     std::optional<std::uint16_t> port{};
@@ -126,6 +128,9 @@ struct connection_options {
     // (host, port) and http.client.send (data).
     std::function<void(std::string_view host, std::uint16_t port)> on_connect{};
     std::function<void(std::span<const std::byte> data)> on_send{};
+    // For https_connection (tls.hpp): the TLS settings; none means
+    // create_default_context(), with ALPN http/1.1 as Python sets it.
+    std::shared_ptr<ssl_context> context{};
 };
 
 struct request_options {
@@ -160,10 +165,13 @@ inline constexpr std::uint16_t default_port_for = 80;
 // How a connection opens its stream: Python's _create_connection, which
 // tests replace. A Stream without a specialisation needs set_connector().
 template <class Stream>
-struct default_connector;
+struct default_connector {
+    static constexpr bool available = false;
+};
 
 template <>
 struct default_connector<tcp_stream> {
+    static constexpr bool available = true;
     tcp_stream operator()(const std::string& host, std::uint16_t port, std::optional<timeout_duration> timeout,
                           const std::optional<source_address>& source) const {
         return tcp_stream::connect(host, port, {.timeout = timeout, .source = source});
@@ -324,6 +332,19 @@ inline std::optional<std::string> host_from_absolute_url(std::string_view url, s
     return authority(hp.host, hp.port, port_default);
 }
 
+// The plain transport under any layers (TLS over TCP, say): where a
+// CONNECT tunnel is set up before the upper layers start.
+template <class S>
+auto& lowest_layer(S& s) noexcept {
+    if constexpr (requires { s.next_layer(); }) return lowest_layer(s.next_layer());
+    else return s;
+}
+
+// A stream with a start-up exchange (TLS) that runs once the transport,
+// and any tunnel, is up; the name is the server's, for SNI and checks.
+template <class S>
+concept handshaking_stream = requires(S& s, const std::string& name) { s.handshake(name); };
+
 // Reads a file body in blocksize pieces into one reused buffer: an input
 // range, so it goes through views::chunk_encode like any other.
 class file_blocks : public std::ranges::view_interface<file_blocks> {
@@ -383,7 +404,12 @@ public:
         port_ = hp.port;
         // Built once: the Host line of every request reuses it.
         host_header_ = detail::authority(host_, port_, default_port);
-        if constexpr (requires { default_connector<Stream>{}; }) connector_ = default_connector<Stream>{};
+        if constexpr (default_connector<Stream>::available) {
+            if constexpr (std::constructible_from<default_connector<Stream>, const connection_options&>)
+                connector_ = default_connector<Stream>(options_);
+            else
+                connector_ = default_connector<Stream>{};
+        }
     }
 
     basic_http_connection(const basic_http_connection&) = delete;
@@ -445,7 +471,18 @@ public:
     void connect() {
         if (options_.on_connect) options_.on_connect(host_, port_);
         if (!connector_) throw not_connected();
+        if (channel_) channel_->close();
         Stream s = connector_(host_, port_, options_.timeout, options_.source_address);
+        try {
+            // The CONNECT exchange runs on the plain transport under any TLS
+            // layer; TLS then starts with the target's name, for SNI and
+            // for certificate verification.
+            if (tunnel_) establish_tunnel(detail::lowest_layer(s));
+            if constexpr (detail::handshaking_stream<Stream>) s.handshake(tunnel_ ? tunnel_->host : host_);
+        } catch (...) {
+            if constexpr (detail::closable_stream<Stream>) s.close();
+            throw;
+        }
         if (channel_ && channel_.use_count() == 1) {
             channel_->replace_stream(std::move(s));
         } else {
@@ -453,7 +490,6 @@ public:
                 std::move(s), options_.blocksize,
                 parser_limits{.max_headers = options_.max_response_headers, .max_head_size = options_.max_head_size});
         }
-        if (tunnel_) establish_tunnel();
     }
 
     // Close the stream and forget any request in progress. A request that
@@ -887,57 +923,64 @@ private:
         if (options_.on_send) options_.on_send(as_bytes(joined));
     }
 
-    void establish_tunnel() {
-        std::string request = "CONNECT " + detail::host_for_header(tunnel_->host) + ":" +
-                              std::to_string(tunnel_->port) + " HTTP/1.1\r\n" + tunnel_lines_ + "\r\n";
+    template <class Transport>
+    void establish_tunnel(Transport& transport) {
+        const std::string request = "CONNECT " + detail::host_for_header(tunnel_->host) + ":" +
+                                    std::to_string(tunnel_->port) + " HTTP/1.1\r\n" + tunnel_lines_ + "\r\n";
         // One write for the whole CONNECT request, as Python does (bpo-43332).
-        const std::span<const std::byte> one[] = {as_bytes(request)};
-        write_pieces(one);
-        auto& ch = *channel_;
-        ch.start_head();
-        ch.parser.reset();
+        if (debuglevel_ > 0) fmt::print("send: {}\n", detail::python_repr(request));
+        if (options_.on_send) options_.on_send(as_bytes(request));
         std::error_code ec;
+        write_all(transport, as_bytes(request), ec);
+        if (ec) {
+            if (ec == errc::timeout) throw timeout_error("sending CONNECT to the proxy");
+            throw std::system_error(ec, "sending CONNECT to the proxy");
+        }
+        // The proxy's answer goes into a buffer of its own, kept afterwards:
+        // a 407 carries the Proxy-Authenticate challenge the caller needs.
+        response_head_parser parser(
+            parser_limits{.max_headers = options_.max_response_headers, .max_head_size = options_.max_head_size});
+        std::string head;
+        std::size_t used = 0;
         for (;;) {
-            const parse_result r = ch.parser.parse(ch.head_bytes(), ec);
+            if (head.size() - used < 1024) head.resize(std::max<std::size_t>(head.size() * 2, 4096));
+            const parse_result r = parser.parse(std::span<char>(head.data(), used), ec);
             if (r == parse_result::complete) break;
-            if (r == parse_result::error) {
-                close();
-                throw_head_error(ch.parser);
-            }
-            ch.fill(ec, ch.parser.limits().max_head_size);
+            if (r == parse_result::error) throw_head_error(parser);
+            const std::size_t n = transport.read_some(
+                std::as_writable_bytes(std::span<char>(head.data() + used, head.size() - used)), ec);
+            used += n;
             if (ec) {
-                const bool nothing = ch.head_bytes().empty();
-                close();
                 if (ec == errc::end_of_stream || ec == std::errc::connection_reset) {
-                    if (nothing) throw remote_disconnected();
+                    if (used == 0) throw remote_disconnected();
                     throw remote_disconnected("Remote end closed connection in the middle of the proxy's answer");
                 }
                 if (ec == errc::timeout) throw timeout_error("waiting for the proxy");
                 throw std::system_error(ec, "reading the proxy's answer");
             }
         }
-        auto& p = ch.parser;
-        // Keep the proxy's head, even on refusal: a 407 carries the
-        // Proxy-Authenticate challenge the caller needs.
-        const char* base = ch.head_bytes().data();
-        proxy_head_.emplace(base, p.head_size());
+        const std::size_t head_size = parser.head_size();
+        head.resize(used);
+        parser.parse(std::span<char>(head.data(), head_size), ec);  // re-point at the final buffer
         proxy_fields_.clear();
-        for (field f : p.headers())
-            proxy_fields_.push_back({static_cast<std::uint32_t>(f.name.data() - base), static_cast<std::uint32_t>(f.name.size()),
-                                     static_cast<std::uint32_t>(f.value.data() - base), static_cast<std::uint32_t>(f.value.size())});
+        for (field f : parser.headers())
+            proxy_fields_.push_back({static_cast<std::uint32_t>(f.name.data() - head.data()),
+                                     static_cast<std::uint32_t>(f.name.size()),
+                                     static_cast<std::uint32_t>(f.value.data() - head.data()),
+                                     static_cast<std::uint32_t>(f.value.size())});
         if (debuglevel_ > 0) {
-            fmt::print("reply: {}\n", detail::python_repr(std::string(p.status_line()) + "\r\n", false));
-            for (field f : p.headers()) fmt::print("header: {}: {}\n", f.name, f.value);
+            fmt::print("reply: {}\n", detail::python_repr(std::string(parser.status_line()) + "\r\n", false));
+            for (field f : parser.headers()) fmt::print("header: {}: {}\n", f.name, f.value);
         }
-        const int code = p.status();
+        const int code = parser.status();
+        std::string reason(parser.reason());
+        proxy_head_.emplace(std::move(head));
         // RFC 9110 §9.3.6: any 2xx means the tunnel is up (Python accepts
         // only 200); CL and TE on it mean nothing.
-        if (code < 200 || code > 299) {
-            std::string reason(p.reason());
-            close();
-            throw tunnel_error(code, std::move(reason));
-        }
-        ch.drop_head(p.head_size());
+        if (code < 200 || code > 299) throw tunnel_error(code, std::move(reason));
+        // The client speaks first in the tunnel (a request, or a TLS hello):
+        // bytes from the far side before that answer nothing we sent.
+        if (used > head_size) throw protocol_error(make_error_code(errc::unsolicited_data), "after the proxy's 2xx");
     }
 
     std::string host_;

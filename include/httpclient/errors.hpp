@@ -69,6 +69,7 @@ enum class errc {
 
     // Message-level
     incomplete_message,          // the peer closed before the message ended
+    unsolicited_data,            // bytes from the peer that answer no request
     too_many_interim_responses,  // more 1xx responses than the configured limit
 };
 
@@ -113,6 +114,7 @@ public:
             case errc::trailers_too_large: return "trailer section too large";
             case errc::bad_trailer: return "invalid trailer field";
             case errc::incomplete_message: return "the message ended early";
+            case errc::unsolicited_data: return "data from the peer that answers no request";
             case errc::too_many_interim_responses: return "too many interim (1xx) responses";
         }
         return "unknown httpclient error";
