@@ -308,6 +308,41 @@ public:
     explicit timeout_error(const std::string& context) : std::system_error(make_error_code(errc::timeout), context) {}
 };
 
+// Python's ssl.SSLError (an OSError): a TLS failure. reason() is OpenSSL's
+// reason in words ("wrong version number", "tlsv1 alert protocol version").
+// Defined here, without OpenSSL, so any layer can catch it; tls.hpp throws it.
+class ssl_error : public std::system_error {
+public:
+    ssl_error(std::error_code code, std::string message, std::string reason = {})
+        : std::system_error(code), message_(std::move(message)), reason_(std::move(reason)) {}
+    [[nodiscard]] const char* what() const noexcept override { return message_.c_str(); }
+    [[nodiscard]] const std::string& reason() const noexcept { return reason_; }
+
+private:
+    std::string message_;
+    std::string reason_;
+};
+
+// Python's ssl.SSLCertVerificationError (also ssl.CertificateError): the
+// server's certificate was refused. verify_code() is OpenSSL's X509_V_ERR_*
+// value and verify_message() says why in words a user can act on
+// ("certificate has expired", "hostname mismatch: expected 'a.example',
+// certificate is for 'b.example'").
+class ssl_cert_verification_error : public ssl_error {
+public:
+    ssl_cert_verification_error(std::error_code code, long verify_code, std::string verify_message)
+        : ssl_error(code, "certificate verify failed: " + verify_message, "CERTIFICATE_VERIFY_FAILED"),
+          verify_code_(verify_code),
+          verify_message_(std::move(verify_message)) {}
+    [[nodiscard]] long verify_code() const noexcept { return verify_code_; }
+    [[nodiscard]] const std::string& verify_message() const noexcept { return verify_message_; }
+
+private:
+    long verify_code_;
+    std::string verify_message_;
+};
+using certificate_error = ssl_cert_verification_error;
+
 // Python raises ValueError where a caller passes a method, header name or
 // value that would corrupt the request. These keep that base (C++'s
 // std::invalid_argument) and say which part was wrong.

@@ -1,7 +1,8 @@
 // httpclient.hpp: the whole library in one include.
 //
 // Each part also stands alone: include parser.hpp for the parser alone, or
-// chunked.hpp for the chunked coding, without sockets.
+// chunked.hpp for the chunked coding, without sockets; connection.hpp for
+// plain HTTP without OpenSSL; tls.hpp adds HTTPS.
 #ifndef HTTPCLIENT_HTTPCLIENT_HPP
 #define HTTPCLIENT_HTTPCLIENT_HPP
 
@@ -18,5 +19,6 @@
 #include <httpclient/status.hpp>
 #include <httpclient/stream.hpp>
 #include <httpclient/tcp.hpp>
+#include <httpclient/tls.hpp>
 
 #endif  // HTTPCLIENT_HTTPCLIENT_HPP

@@ -435,6 +435,10 @@ private:
 
     [[noreturn]] static void throw_stream_error(std::error_code ec) {
         if (ec == errc::timeout) throw timeout_error();
+        // A TLS failure (tls.hpp's category): Python's ssl.SSLError. Compared
+        // by name so this header needs no OpenSSL.
+        if (std::string_view(ec.category().name()) == "httpclient.tls")
+            throw ssl_error(ec, "TLS error: " + ec.message(), ec.message());
         throw std::system_error(ec);
     }
 
