@@ -9,11 +9,16 @@
 //   -v                 debug output (repeat for more: -vv)
 //   -o FILE            save the body to FILE instead of printing it
 //   --timeout SECONDS  connect and read/write timeout
+//   --cacert FILE      trust the CA certificates in FILE (PEM) for https://
+//   --cert FILE        client certificate (PEM); --key FILE its private key
+//   --insecure         do not verify the server's certificate (prints a warning)
+//   --proxy HOST:PORT  go through an HTTP proxy, with a CONNECT tunnel
 //
 // On an error it prints the exception's class and message on stderr and
 // exits with status 1. A download to a file shows a progress bar on stderr
 // when stderr is a terminal.
 #include <httpclient/connection.hpp>
+#include <httpclient/tls.hpp>
 
 #include <fmt/core.h>
 
@@ -43,10 +48,16 @@ struct arguments {
     int verbose = 0;
     std::optional<std::string> output;
     std::optional<double> timeout;
+    std::optional<std::string> cacert;
+    std::optional<std::string> cert;
+    std::optional<std::string> key;
+    bool insecure = false;
+    std::optional<std::string> proxy;
     std::string url;
 };
 
 struct target {
+    bool https = false;
     std::string authority;  // host[:port], as the connection parses it
     std::string path;
 };
@@ -55,7 +66,8 @@ struct target {
     fmt::print(stderr, "httpc: {}\n", problem);
     fmt::print(stderr,
                "usage: httpc [-X METHOD] [-H 'Name: value']... [-d TEXT | -d @FILE] [-i] [-v] [-o FILE] "
-               "[--timeout SECONDS] http://host[:port]/path\n");
+               "[--timeout SECONDS] [--cacert FILE] [--cert FILE --key FILE] [--insecure] [--proxy HOST:PORT] "
+               "http[s]://host[:port]/path\n");
     std::exit(2);
 }
 
@@ -91,6 +103,16 @@ arguments parse_arguments(int argc, char** argv) {
             char* end = nullptr;
             args.timeout = std::strtod(text.c_str(), &end);
             if (end == text.c_str() || *end != '\0' || *args.timeout <= 0) usage("--timeout takes a positive number");
+        } else if (arg == "--cacert") {
+            args.cacert = value();
+        } else if (arg == "--cert") {
+            args.cert = value();
+        } else if (arg == "--key") {
+            args.key = value();
+        } else if (arg == "--insecure" || arg == "-k") {
+            args.insecure = true;
+        } else if (arg == "--proxy") {
+            args.proxy = value();
         } else if (arg == "-h" || arg == "--help") {
             usage("a small HTTP client");
         } else if (!arg.empty() && arg.front() == '-') {
@@ -107,11 +129,16 @@ arguments parse_arguments(int argc, char** argv) {
 }
 
 target split_url(std::string_view url) {
-    constexpr std::string_view scheme = "http://";
-    if (!url.starts_with(scheme)) usage("the URL must start with http://");
-    url.remove_prefix(scheme.size());
-    const std::size_t slash = url.find_first_of("/?");
     target t;
+    if (url.starts_with("https://")) {
+        t.https = true;
+        url.remove_prefix(8);
+    } else if (url.starts_with("http://")) {
+        url.remove_prefix(7);
+    } else {
+        usage("the URL must start with http:// or https://");
+    }
+    const std::size_t slash = url.find_first_of("/?");
     t.authority = std::string(url.substr(0, slash));
     t.path = slash == std::string_view::npos ? "/" : std::string(url.substr(slash));
     if (t.path.front() == '?') t.path.insert(0, "/");
@@ -171,13 +198,23 @@ private:
     std::chrono::steady_clock::time_point last_{};
 };
 
-int run(const arguments& args) {
-    const target t = split_url(args.url);
-    httpclient::connection_options options;
-    if (args.timeout) options.timeout = *args.timeout;
-    httpclient::http_connection conn(t.authority, std::move(options));
-    conn.set_debuglevel(args.verbose);
+std::shared_ptr<httpclient::ssl_context> make_context(const arguments& args) {
+    if (args.insecure) {
+        fmt::print(stderr, "httpc: warning: --insecure: the server's certificate is not checked; "
+                           "anyone on the path can read and change this exchange\n");
+        return httpclient::create_unverified_context();
+    }
+    if (!args.cacert && !args.cert) return nullptr;  // the default: system CAs, ALPN http/1.1
+    auto context = httpclient::create_default_context();
+    if (args.cacert) context->load_verify_locations(std::filesystem::path(*args.cacert));
+    if (args.cert) context->load_cert_chain(*args.cert, args.key ? std::optional<std::filesystem::path>(*args.key) : std::nullopt);
+    context->set_alpn_protocols({"http/1.1"});
+    return context;
+}
 
+template <class Connection>
+int exchange(Connection& conn, const arguments& args, const target& t) {
+    conn.set_debuglevel(args.verbose);
     if (args.data_file) {
         conn.request(args.method, t.path, *args.data_file, args.headers);
     } else if (args.data) {
@@ -210,6 +247,29 @@ int run(const arguments& args) {
     progress.finish();
     std::fflush(out);
     return 0;
+}
+
+// With --proxy the connection goes to the proxy, and set_tunnel() asks it
+// for a CONNECT tunnel to the target; for https the TLS session then runs
+// inside the tunnel, verified against the target's name.
+template <class Connection>
+int run_on(const arguments& args, const target& t, httpclient::connection_options options) {
+    if (!args.proxy) {
+        Connection conn(t.authority, std::move(options));
+        return exchange(conn, args, t);
+    }
+    Connection conn(*args.proxy, std::move(options));
+    conn.set_tunnel(t.authority);
+    return exchange(conn, args, t);
+}
+
+int run(const arguments& args) {
+    const target t = split_url(args.url);
+    httpclient::connection_options options;
+    if (args.timeout) options.timeout = *args.timeout;
+    if (!t.https) return run_on<httpclient::http_connection>(args, t, std::move(options));
+    options.context = make_context(args);
+    return run_on<httpclient::https_connection>(args, t, std::move(options));
 }
 
 }  // namespace
