@@ -20,7 +20,7 @@
 #include <httpclient/connection.hpp>
 #include <httpclient/tls.hpp>
 
-#include <fmt/core.h>
+#include <fmt/format.h>  // fmt::print and fmt::format: the same in fmt 9 to 12
 
 #include <cxxabi.h>
 #include <unistd.h>

@@ -32,7 +32,7 @@
 #include <httpclient/stream.hpp>
 #include <httpclient/tcp.hpp>
 
-#include <fmt/core.h>
+#include <fmt/format.h>  // fmt::print and fmt::format: the same in fmt 9 to 12
 
 #include <array>
 #include <charconv>

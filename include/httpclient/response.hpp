@@ -24,7 +24,7 @@
 #include <httpclient/parser.hpp>
 #include <httpclient/stream.hpp>
 
-#include <fmt/core.h>
+#include <fmt/format.h>  // fmt::print and fmt::format: the same in fmt 9 to 12
 
 #include <algorithm>
 #include <cstddef>
