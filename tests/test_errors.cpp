@@ -145,6 +145,7 @@ constexpr hc::errc all_errc[] = {
     hc::errc::trailers_too_large,
     hc::errc::bad_trailer,
     hc::errc::incomplete_message,
+    hc::errc::unsolicited_data,
     hc::errc::too_many_interim_responses,
 };
 

@@ -707,7 +707,8 @@ private:
         if (chunked && !has_te) putheader("Transfer-Encoding", "chunked");
         for (auto&& h : headers) {
             const header_value value = header_value_of(h);
-            append_checked_header(header_name_of(h), value.text());
+            // Checked above, before anything was buffered.
+            send_buffer_.append(header_name_of(h)).append(": ").append(value.text()).append("\r\n");
         }
         state_ = detail::connection_state::request_sent;
         send_buffer_.append("\r\n");
@@ -725,17 +726,11 @@ private:
         else return header_value(std::get<1>(h));
     }
 
-    void append_checked_header(std::string_view name, std::string_view value) {
-        send_buffer_.append(name).append(": ").append(value).append("\r\n");
-    }
-
     template <class Body>
     static bool is_none(const Body&) {
         using B = std::remove_cvref_t<Body>;
         return std::same_as<B, no_body_t> || std::same_as<B, std::nullopt_t>;
     }
-    template <class Body>
-    static bool has_body(const Body& b) { return !is_none(b); }
 
     template <class Body>
     static std::optional<std::uint64_t> known_length(const Body& body) {

@@ -225,9 +225,7 @@ public:
     }
 
     // Fill `buffer` as far as the body goes; returns the bytes written.
-    std::size_t readinto(std::span<std::byte> buffer) {
-        return readinto(buffer, std::numeric_limits<std::size_t>::max());
-    }
+    std::size_t readinto(std::span<std::byte> buffer) { return fill_buffer(buffer); }
     std::size_t readinto(std::span<char> buffer) { return readinto(std::as_writable_bytes(buffer)); }
 
     // At most `n` bytes (any number when negative) with at most one read
@@ -496,7 +494,7 @@ private:
                         continue;
                     }
                     const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(remaining_, ch.unread_size()));
-                    return remember(std::as_bytes(ch.unread().first(n)), n);
+                    return remember(std::as_bytes(ch.unread().first(n)));
                 }
                 case body_kind::until_close: {
                     if (ch.unread_size() == 0) {
@@ -506,7 +504,7 @@ private:
                         }
                         continue;
                     }
-                    return remember(std::as_bytes(ch.unread()), ch.unread_size());
+                    return remember(std::as_bytes(ch.unread()));
                 }
                 case body_kind::chunked: {
                     if (decoder_->done()) {
@@ -534,13 +532,13 @@ private:
                     const std::size_t before = static_cast<std::size_t>(data.data() - unread.data());
                     ch.consume(before);
                     chunk_tail_ = used - before - data.size();
-                    return remember(data, data.size());
+                    return remember(data);
                 }
             }
         }
     }
 
-    std::span<const std::byte> remember(std::span<const std::byte> piece, std::size_t) {
+    std::span<const std::byte> remember(std::span<const std::byte> piece) {
         peeked_ = true;
         peeked_span_ = piece;
         return piece;
@@ -570,7 +568,7 @@ private:
         }
     }
 
-    std::size_t readinto(std::span<std::byte> buffer, std::size_t) {
+    std::size_t fill_buffer(std::span<std::byte> buffer) {
         std::size_t total = 0;
         if (head_request_ || finished_) {
             finish();

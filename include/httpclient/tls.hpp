@@ -461,33 +461,15 @@ public:
     }
 
     std::size_t read_some(std::span<std::byte> buffer, std::error_code& ec) {
-        ec.clear();
-        if (buffer.empty()) return 0;
-        if (!ssl_) {
-            ec = std::make_error_code(std::errc::not_connected);
-            return 0;
-        }
-        const int size = buffer.size() > INT_MAX ? INT_MAX : static_cast<int>(buffer.size());
-        transport_->error.clear();
-        const int r = SSL_read(ssl_.get(), buffer.data(), size);
-        if (r > 0) return static_cast<std::size_t>(r);
-        ec = map_error(r);
-        return 0;
+        return transfer(buffer.data(), buffer.size(), ec, [](SSL* ssl, void* data, int size) {
+            return SSL_read(ssl, data, size);
+        });
     }
 
     std::size_t write_some(std::span<const std::byte> buffer, std::error_code& ec) {
-        ec.clear();
-        if (buffer.empty()) return 0;
-        if (!ssl_) {
-            ec = std::make_error_code(std::errc::not_connected);
-            return 0;
-        }
-        const int size = buffer.size() > INT_MAX ? INT_MAX : static_cast<int>(buffer.size());
-        transport_->error.clear();
-        const int r = SSL_write(ssl_.get(), buffer.data(), size);
-        if (r > 0) return static_cast<std::size_t>(r);
-        ec = map_error(r);
-        return 0;
+        return transfer(const_cast<std::byte*>(buffer.data()), buffer.size(), ec, [](SSL* ssl, void* data, int size) {
+            return SSL_write(ssl, data, size);
+        });
     }
 
     // Small pieces (a request head and a short body, or a chunk's size
@@ -552,6 +534,22 @@ public:
     }
 
 private:
+    // One SSL_read or SSL_write: at least one byte, or an error code.
+    template <class Operation>
+    std::size_t transfer(void* data, std::size_t size, std::error_code& ec, Operation operation) {
+        ec.clear();
+        if (size == 0) return 0;
+        if (!ssl_) {
+            ec = std::make_error_code(std::errc::not_connected);
+            return 0;
+        }
+        transport_->error.clear();
+        const int r = operation(ssl_.get(), data, size > INT_MAX ? INT_MAX : static_cast<int>(size));
+        if (r > 0) return static_cast<std::size_t>(r);
+        ec = map_error(r);
+        return 0;
+    }
+
     std::error_code map_error(int r) {
         const int kind = SSL_get_error(ssl_.get(), r);
         if (kind == SSL_ERROR_ZERO_RETURN) {
