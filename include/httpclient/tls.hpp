@@ -349,7 +349,7 @@ struct tls_transport {
 // The names a certificate is for, for a message that says what it saw.
 inline std::string certificate_names(X509* cert) {
     std::string names;
-    if (!cert) return names;
+    if (!cert) return "no name";
     auto* sans = static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr));
     if (sans) {
         for (int i = 0; i < sk_GENERAL_NAME_num(sans); ++i) {
@@ -571,7 +571,13 @@ private:
 
     std::string verify_message(long verify, const std::string& host) const {
         if (verify == X509_V_ERR_HOSTNAME_MISMATCH || verify == X509_V_ERR_IP_ADDRESS_MISMATCH) {
+            // After a failed verification OpenSSL 3.0 has not stored the
+            // peer certificate yet, but the chain it received is there.
             X509* cert = SSL_get0_peer_certificate(ssl_.get());
+            if (!cert) {
+                STACK_OF(X509)* chain = SSL_get_peer_cert_chain(ssl_.get());
+                if (chain && sk_X509_num(chain) > 0) cert = sk_X509_value(chain, 0);
+            }
             return std::string(verify == X509_V_ERR_HOSTNAME_MISMATCH ? "hostname" : "IP address") +
                    " mismatch: expected '" + host + "', certificate is for " + detail::certificate_names(cert);
         }

@@ -14,8 +14,9 @@
 //                      arrived.
 //   tls_fault_server   an in-process TLS server (OpenSSL's server API on an
 //                      accepted socket) that says nothing, cuts a body with
-//                      or without close_notify, or answers and counts the
-//                      application bytes it received.
+//                      or without close_notify, ends an idle keep-alive
+//                      connection, or answers and counts the application
+//                      bytes it received.
 //
 // Everything builds on servers.hpp: temp_dir, process, free_port and
 // wait_for_server, fault_server. Every wait is bounded and every server
@@ -501,6 +502,9 @@ enum class tls_fault {
     // Handshake and answer every request head with 200 "ok" until the
     // client closes; counts every application byte received.
     answer,
+    // Answer one request with 200 "ok" (keep-alive framing), then
+    // close_notify and close: an idle connection the server ended.
+    answer_once_then_close,
 };
 
 // A TLS server in a thread of this process, over fault_server's accept
@@ -579,9 +583,11 @@ private:
         if (!ssl || SSL_set_fd(ssl.get(), c.fd()) != 1) throw_openssl_failure("SSL_new for an accepted socket");
         ERR_clear_error();
         if (SSL_accept(ssl.get()) != 1) {
+            {
+                std::lock_guard lock(mutex_);
+                handshake_errors_.push_back(take_openssl_error_text());
+            }
             ++failed_handshakes_;
-            std::lock_guard lock(mutex_);
-            handshake_errors_.push_back(take_openssl_error_text());
             return;
         }
         ++handshakes_;
@@ -599,8 +605,12 @@ private:
                     write_all(ssl.get(), "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
                     continue;
                 }
-                write_all(ssl.get(), "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n" + std::string(body));
-                if (mode_ == tls_fault::close_notify) SSL_shutdown(ssl.get());
+                if (mode_ == tls_fault::answer_once_then_close) {
+                    write_all(ssl.get(), "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+                } else {
+                    write_all(ssl.get(), "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n" + std::string(body));
+                }
+                if (mode_ != tls_fault::cut_without_close_notify) SSL_shutdown(ssl.get());
                 // FIN, then wait for the client to close, so the close is
                 // orderly and nothing the client sends later turns it into
                 // a reset.
