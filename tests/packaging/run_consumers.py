@@ -10,7 +10,7 @@ directory, outside the source tree:
 
   copy-include      include/ copied into the consumer, compiled with
                     -std=c++20 -I<copy>, fmt's and OpenSSL's pkg-config flags
-                    and -pthread, nothing else.
+                    and nothing else.
   meson-subproject  a tarball of the source tree's files (committed or not,
                     ignored ones left out) in subprojects/packagecache/, a
                     [wrap-file] httpclient.wrap naming it, and
@@ -176,7 +176,7 @@ def route_copy_include(ctx):
     deps = shlex.split(run([pkg_config, '--cflags', '--libs', 'fmt', 'openssl'], timeout=QUICK_TIMEOUT))
     exe = project / 'fetch'
     run(ctx.cxx + ['-std=c++20', f'-I{vendored}', f'-DCONSUMER_EXPECTED_VERSION="{ctx.version}"',
-                   ctx.fetch_source, '-o', exe] + deps + ['-pthread'],
+                   ctx.fetch_source, '-o', exe] + deps,
         timeout=BUILD_TIMEOUT)
     return exe
 
