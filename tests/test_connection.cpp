@@ -778,7 +778,7 @@ TEST_CASE("endheaders: an iterable body without encode_chunked is sent raw, and 
         harness h;
         h.conn.putrequest("POST", "/");
         h.conn.putheader("Transfer-Encoding", "chunked");
-        h.conn.endheaders(hc::no_body, true);
+        h.conn.endheaders(hc::no_body, {.encode_chunked = true});
         h.conn.send("3\r\nabc\r\n0\r\n\r\n");
         CHECK(h.s.written() ==
               "POST / HTTP/1.1\r\nHost: example.com\r\nAccept-Encoding: identity\r\nTransfer-Encoding: chunked\r\n\r\n"
@@ -826,7 +826,7 @@ TEST_CASE("putrequest's skip flags, and endheaders with a body", "[connection][p
         harness h;
         h.conn.putrequest("POST", "/");
         h.conn.putheader("Transfer-Encoding", "chunked");
-        h.conn.endheaders(std::vector<std::string>{"ab", "cde"}, true);
+        h.conn.endheaders(std::vector<std::string>{"ab", "cde"}, {.encode_chunked = true});
         CHECK(h.s.written() ==
               "POST / HTTP/1.1\r\nHost: example.com\r\nAccept-Encoding: identity\r\nTransfer-Encoding: chunked\r\n\r\n"
               "2\r\nab\r\n3\r\ncde\r\n0\r\n\r\n");

@@ -98,13 +98,17 @@ struct header {
     header_value value{std::string_view{}};
 };
 
-// request()'s headers: any range of (name, value) pairs, a std::map or a
-// vector of pairs as well as a braced list.
+// request()'s and set_tunnel()'s headers: a braced list, or any range of
+// header values or of (name, value) pairs (a std::map, a vector of pairs).
+template <class H>
+concept header_like =
+    std::same_as<std::remove_cvref_t<H>, header> || requires(const H& h) {
+        { std::get<0>(h) } -> std::convertible_to<std::string_view>;
+        header_value(std::get<1>(h));
+    };
+
 template <class R>
-concept header_range = std::ranges::input_range<R> && requires(std::ranges::range_reference_t<R> h) {
-    { std::get<0>(h) } -> std::convertible_to<std::string_view>;
-    header_value(std::get<1>(h));
-};
+concept header_range = std::ranges::input_range<R> && header_like<std::ranges::range_reference_t<R>>;
 
 class ssl_context;  // tls.hpp; named here so connection.hpp needs no OpenSSL
 
@@ -136,26 +140,6 @@ struct connection_options {
 struct request_options {
     // Send the body with the chunked coding even when its length is known.
     bool encode_chunked = false;
-};
-
-// A CONNECT through a proxy that answered with something other than 2xx.
-// Python raises OSError('Tunnel connection failed: 407 Proxy ...').
-class tunnel_error : public std::system_error {
-public:
-    tunnel_error(int status, std::string reason)
-        : std::system_error(std::make_error_code(std::errc::connection_refused)),
-          status_(status),
-          reason_(std::move(reason)),
-          message_("Tunnel connection failed: " + std::to_string(status) + " " + reason_) {}
-    [[nodiscard]] int status() const noexcept { return status_; }
-    [[nodiscard]] const std::string& reason() const noexcept { return reason_; }
-    // Python's text exactly, without std::system_error's ": <errno text>".
-    [[nodiscard]] const char* what() const noexcept override { return message_.c_str(); }
-
-private:
-    int status_;
-    std::string reason_;
-    std::string message_;
 };
 
 // The port a connection over Stream uses when none is given.
@@ -421,6 +405,17 @@ public:
     [[nodiscard]] const std::string& host() const noexcept { return host_; }
     [[nodiscard]] std::uint16_t port() const noexcept { return port_; }
     [[nodiscard]] std::optional<timeout_duration> timeout() const noexcept { return options_.timeout; }
+    // Python lets the timeout be assigned before connecting; here it also
+    // applies at once to an open stream that supports it.
+    void set_timeout(std::optional<timeout_duration> timeout) {
+        options_.timeout = timeout;
+        if constexpr (requires(Stream& s) { s.set_timeout(timeout); })
+            if (channel_ && channel_->is_open()) channel_->stream().set_timeout(timeout);
+    }
+    [[nodiscard]] const std::optional<httpclient::source_address>& source_address() const noexcept {
+        return options_.source_address;
+    }
+    [[nodiscard]] std::size_t max_response_headers() const noexcept { return options_.max_response_headers; }
     [[nodiscard]] std::size_t blocksize() const noexcept { return options_.blocksize; }
     void set_blocksize(std::size_t n) noexcept { options_.blocksize = n == 0 ? 1 : n; }
     [[nodiscard]] const connection_options& options() const noexcept { return options_; }
@@ -436,8 +431,13 @@ public:
 
     // CONNECT through this connection's host (a proxy) to host:port, then
     // speak HTTP to that target. Checked now, sent on connect().
-    template <class Headers = std::initializer_list<header>>
-    void set_tunnel(std::string_view host, std::optional<std::uint16_t> port = std::nullopt, const Headers& headers = {}) {
+    void set_tunnel(std::string_view host, std::optional<std::uint16_t> port = std::nullopt,
+                    std::initializer_list<header> headers = {}) {
+        set_tunnel<std::initializer_list<header>>(host, port, headers);
+    }
+
+    template <header_range Headers>
+    void set_tunnel(std::string_view host, std::optional<std::uint16_t> port, const Headers& headers) {
         if (sock()) throw std::runtime_error("Can't set up tunnel for established connection");
         auto hp = detail::parse_host_port(host, port, default_port);
         // Built aside and stored only when everything checked out, so a
@@ -445,10 +445,11 @@ public:
         bool has_host = false;
         std::string lines;
         for (auto&& h : headers) {
-            const auto [name, value] = split_header(h);
-            detail::check_header(name, value);
+            const header_value value = header_value_of(h);
+            const std::string_view name = header_name_of(h);
+            detail::check_header(name, value.text());
             has_host = has_host || detail::iequals(name, "host");
-            lines.append(name).append(": ").append(value).append("\r\n");
+            lines.append(name).append(": ").append(value.text()).append("\r\n");
         }
         // Unlike Python's, IPv6 targets are bracketed here as in the
         // request line (RFC 9112 §3.2.3); the port is always present.
@@ -554,13 +555,13 @@ public:
     // a Transfer-Encoding header itself (request() does).
     template <class Body = no_body_t>
         requires request_body<Body>
-    void endheaders(Body&& body = Body{}, bool encode_chunked = false) {
+    void endheaders(Body&& body = Body{}, request_options options = {}) {
         if (state_ != detail::connection_state::request_started) throw cannot_send_header();
         // Python moves to Request-sent before sending, so that a server that
         // answers early and closes (EPIPE) can still be read.
         state_ = detail::connection_state::request_sent;
         send_buffer_.append("\r\n");
-        send_request(std::forward<Body>(body), encode_chunked);
+        send_request(std::forward<Body>(body), options.encode_chunked);
     }
 
     // Send bytes as they are (Python's send()): opens the connection if needed.
@@ -618,18 +619,6 @@ public:
     }
 
 private:
-    template <class H>
-    static std::pair<std::string_view, std::string_view> split_header(const H& h) {
-        if constexpr (std::same_as<std::remove_cvref_t<H>, header>) {
-            return {h.name, h.value.text()};
-        } else {
-            // header_value keeps a number's digits inside itself, so the
-            // text must be taken while it is alive; headers passed by
-            // pair are text or converted by the caller's range.
-            return {std::string_view(std::get<0>(h)), std::string_view(std::get<1>(h))};
-        }
-    }
-
     template <class Body, class Headers>
     void request_impl(std::string_view method, std::string_view url, Body&& body, const Headers& headers,
                       request_options options) {

@@ -343,6 +343,27 @@ private:
 };
 using certificate_error = ssl_cert_verification_error;
 
+// A CONNECT through a proxy that answered with something other than 2xx.
+// Python raises OSError('Tunnel connection failed: 407 Proxy ...'); this is
+// the same std::system_error, with the proxy's status and reason kept.
+class tunnel_error : public std::system_error {
+public:
+    tunnel_error(int status, std::string reason)
+        : std::system_error(std::make_error_code(std::errc::connection_refused)),
+          status_(status),
+          reason_(std::move(reason)),
+          message_("Tunnel connection failed: " + std::to_string(status) + " " + reason_) {}
+    [[nodiscard]] int status() const noexcept { return status_; }
+    [[nodiscard]] const std::string& reason() const noexcept { return reason_; }
+    // Python's text exactly, without std::system_error's ": <errno text>".
+    [[nodiscard]] const char* what() const noexcept override { return message_.c_str(); }
+
+private:
+    int status_;
+    std::string reason_;
+    std::string message_;
+};
+
 // Python raises ValueError where a caller passes a method, header name or
 // value that would corrupt the request. These keep that base (C++'s
 // std::invalid_argument) and say which part was wrong.

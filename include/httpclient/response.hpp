@@ -171,6 +171,12 @@ public:
         return std::nullopt;
     }
     [[nodiscard]] const framing& message_framing() const noexcept { return framing_; }
+    // Python's chunk_left: bytes left in the current chunk, nullopt between
+    // chunks or when the body is not chunked.
+    [[nodiscard]] std::optional<std::uint64_t> chunk_left() const noexcept {
+        return decoder_ ? decoder_->chunk_left() : std::nullopt;
+    }
+    [[nodiscard]] int debuglevel() const noexcept { return options_.debuglevel; }
 
     // isclosed(): the body is finished or the response was closed.
     // closed(): close() was called. A fully read response is isclosed()
@@ -218,7 +224,10 @@ public:
     // count means everything (Python 3.14).
     std::string read(std::ptrdiff_t amt) {
         if (amt < 0) return read();
-        std::string out(static_cast<std::size_t>(amt), '\0');
+        // Never more memory than the body has left.
+        std::size_t size = static_cast<std::size_t>(amt);
+        if (auto left = length(); left && *left < size) size = static_cast<std::size_t>(*left);
+        std::string out(size, '\0');
         const std::size_t n = readinto(std::as_writable_bytes(std::span<char>(out)));
         out.resize(n);
         return out;
@@ -273,10 +282,16 @@ public:
         return out;
     }
 
-    // Python's readlines(): every line to the end of the body.
-    std::vector<std::string> readlines() {
+    // Python's readlines(hint): lines to the end of the body, or until
+    // their total size reaches `hint` when it is positive.
+    std::vector<std::string> readlines(std::ptrdiff_t hint = -1) {
         std::vector<std::string> lines;
-        for (std::string line = readline(); !line.empty(); line = readline()) lines.push_back(std::move(line));
+        std::size_t total = 0;
+        for (std::string line = readline(); !line.empty(); line = readline()) {
+            total += line.size();
+            lines.push_back(std::move(line));
+            if (hint > 0 && total >= static_cast<std::size_t>(hint)) break;
+        }
         return lines;
     }
 

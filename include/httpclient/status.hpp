@@ -292,6 +292,13 @@ inline constexpr status_row no_status_row{0, {}, {}, {}};
 [[nodiscard]] constexpr std::string_view name(status code) noexcept {
     return detail::status_row_for(static_cast<int>(code)).name;
 }
+// The name of a code given as a number; empty for an unknown code.
+[[nodiscard]] constexpr std::string_view name(int code) noexcept { return detail::status_row_for(code).name; }
+
+// Python's HTTPStatus is an IntEnum: response.status == HTTPStatus.OK
+// holds. The same here: r.status() == httpclient::status::ok (either way
+// round, and != too, through C++20's rewritten comparisons).
+[[nodiscard]] constexpr bool operator==(int code, status s) noexcept { return code == static_cast<int>(s); }
 
 // ---------------------------------------------------------------------------
 // Classes of status (HTTPStatus.is_informational and friends, Python 3.12+)
