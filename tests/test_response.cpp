@@ -2053,3 +2053,43 @@ TEST_CASE("a head larger than the receive block and a 1 MiB body", "[response][l
 }
 
 }  // namespace
+
+TEST_CASE("chunk_left counts the bytes of the chunk the caller has not read", "[response][chunked]") {
+    each_split([&](split how) {
+        wire w;
+        script(w.stream(0), "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n3\r\nabc\r\n0\r\n\r\n", how);
+        auto r = w.get();
+        std::string trace;
+        // Python: 4, 3, 2, 1, 0 while reading the 5-byte chunk a byte at a time.
+        for (int i = 0; i < 5; ++i) {
+            CHECK(r.read(1).size() == 1);
+            const auto left = r.chunk_left();
+            trace += left ? std::to_string(*left) : "none";
+            trace += ' ';
+        }
+        CHECK(trace == "4 3 2 1 0 ");
+        CHECK(r.read() == "abc");
+        return trace;
+    });
+    wire plain;
+    plain.stream(0).then_read("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi");
+    auto r = plain.get();
+    CHECK_FALSE(r.chunk_left().has_value());
+}
+
+TEST_CASE("readlines(hint) stops once the lines exceed the hint, as io does", "[response][readline]") {
+    each_split([&](split how) {
+        wire w;
+        script(w.stream(0), "HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\nab\nc\nde\nf", how);
+        auto r = w.get();
+        // Python: readlines(3) after "ab\n" (3 bytes, not more than 3) goes on to "c\n".
+        const auto first = r.readlines(3);
+        REQUIRE(first.size() == 2);
+        CHECK(first[0] == "ab\n");
+        CHECK(first[1] == "c\n");
+        const auto rest = r.readlines();
+        REQUIRE(rest.size() == 2);
+        CHECK(rest[1] == "f");
+        return first[0] + first[1] + rest[0] + rest[1];
+    });
+}

@@ -174,7 +174,12 @@ public:
     // Python's chunk_left: bytes left in the current chunk, nullopt between
     // chunks or when the body is not chunked.
     [[nodiscard]] std::optional<std::uint64_t> chunk_left() const noexcept {
-        return decoder_ ? decoder_->chunk_left() : std::nullopt;
+        if (!decoder_) return std::nullopt;
+        // The decoder counts what it has taken off the wire; a run of the
+        // chunk it handed over may still be unread by the caller.
+        const std::optional<std::uint64_t> on_wire = decoder_->chunk_left();
+        if (peeked_ && !peeked_span_.empty()) return on_wire.value_or(0) + peeked_span_.size();
+        return on_wire;
     }
     [[nodiscard]] int debuglevel() const noexcept { return options_.debuglevel; }
 
@@ -224,6 +229,7 @@ public:
     // count means everything (Python 3.14).
     std::string read(std::ptrdiff_t amt) {
         if (amt < 0) return read();
+        if (!begun_) begin();
         // Never more memory than the body has left.
         std::size_t size = static_cast<std::size_t>(amt);
         if (auto left = length(); left && *left < size) size = static_cast<std::size_t>(*left);
@@ -283,14 +289,14 @@ public:
     }
 
     // Python's readlines(hint): lines to the end of the body, or until
-    // their total size reaches `hint` when it is positive.
+    // their total size exceeds `hint` when it is positive (io's rule).
     std::vector<std::string> readlines(std::ptrdiff_t hint = -1) {
         std::vector<std::string> lines;
         std::size_t total = 0;
         for (std::string line = readline(); !line.empty(); line = readline()) {
             total += line.size();
             lines.push_back(std::move(line));
-            if (hint > 0 && total >= static_cast<std::size_t>(hint)) break;
+            if (hint > 0 && total > static_cast<std::size_t>(hint)) break;
         }
         return lines;
     }
