@@ -379,6 +379,31 @@ inline constexpr std::chrono::milliseconds start_timeout = 10000ms;
 // nginx_server
 // ---------------------------------------------------------------------------
 
+// Starts nginx in `dir` with the nginx.conf that `configure()` writes after
+// choosing fresh ports (it sets `port`, which is then waited for). Only a
+// port taken by another process between the choice and nginx's bind is
+// worth another try, three at most; any other failure throws at once with
+// what `diagnose()` found (the error log).
+template <class Configure, class Diagnose>
+void start_nginx(const temp_dir& dir, std::optional<process>& proc, const std::uint16_t& port, Configure configure,
+                 Diagnose diagnose, std::string_view what, std::chrono::milliseconds timeout) {
+    std::string failures;
+    for (int attempt = 0; attempt < 3; ++attempt) {
+        configure();
+        proc.emplace("nginx",
+                     std::vector<std::string>{"/usr/sbin/nginx", "-p", dir.path().string() + "/", "-c",
+                                              (dir / "nginx.conf").string(), "-e", (dir / "error.log").string()},
+                     dir.path());
+        if (wait_for_server(*proc, port, timeout)) return;
+        const std::string log = diagnose();
+        proc.reset();
+        failures += "attempt " + std::to_string(attempt + 1) + ":\n" + log;
+        if (log.find("Address already in use") == std::string::npos) break;
+    }
+    throw std::runtime_error(std::string(what) + " did not start within " + std::to_string(timeout.count()) +
+                             " ms\n" + failures);
+}
+
 // nginx (the nginx-light build) with a configuration of its own, on
 // 127.0.0.1, on ::1 when the machine has IPv6 loopback, and on a unix
 // socket. Its document root holds:
@@ -413,27 +438,15 @@ public:
         socket_path_ = dir_ / "nginx.sock";
         if (ipv6_loopback_available()) ipv6_ = true;
 
-        std::string failures;
-        for (int attempt = 0; attempt < 3; ++attempt) {
-            port_ = free_port();
-            if (ipv6_) port6_ = free_port(AF_INET6);
-            fs::remove(socket_path_);
-            write_file(dir_ / "nginx.conf", config());
-            process_.emplace("nginx",
-                             std::vector<std::string>{"/usr/sbin/nginx", "-p", dir_.path().string() + "/", "-c",
-                                                      (dir_ / "nginx.conf").string(), "-e",
-                                                      (dir_ / "error.log").string()},
-                             dir_.path());
-            if (wait_for_server(*process_, port_, start_timeout)) return;
-            const std::string log = diagnostics();
-            process_.reset();
-            failures += "attempt " + std::to_string(attempt + 1) + ":\n" + log;
-            // Only a port taken by someone else between free_port() and
-            // nginx's bind is worth another try.
-            if (log.find("Address already in use") == std::string::npos) break;
-        }
-        throw std::runtime_error("nginx did not start within " + std::to_string(start_timeout.count()) +
-                                 " ms\n" + failures);
+        start_nginx(
+            dir_, process_, port_,
+            [&] {
+                port_ = free_port();
+                if (ipv6_) port6_ = free_port(AF_INET6);
+                fs::remove(socket_path_);
+                write_file(dir_ / "nginx.conf", config());
+            },
+            [&] { return diagnostics(); }, "nginx", start_timeout);
     }
 
     [[nodiscard]] std::uint16_t port() const noexcept { return port_; }

@@ -370,24 +370,14 @@ public:
         for (const char* d : {"client_body", "proxy", "fastcgi", "uwsgi", "scgi"}) fs::create_directories(dir_ / d);
         ipv6_ = ipv6_loopback_available();
 
-        std::string failures;
-        for (int attempt = 0; attempt < 3; ++attempt) {
-            port_ = free_port();
-            if (ipv6_) port6_ = free_port(AF_INET6);
-            write_file(dir_ / "nginx.conf", config());
-            process_.emplace("nginx",
-                             std::vector<std::string>{"/usr/sbin/nginx", "-p", dir_.path().string() + "/", "-c",
-                                                      (dir_ / "nginx.conf").string(), "-e",
-                                                      (dir_ / "error.log").string()},
-                             dir_.path());
-            if (wait_for_server(*process_, port_, start_timeout)) return;
-            const std::string log = diagnostics();
-            process_.reset();
-            failures += "attempt " + std::to_string(attempt + 1) + ":\n" + log;
-            if (log.find("Address already in use") == std::string::npos) break;
-        }
-        throw std::runtime_error("nginx (TLS) did not start within " + std::to_string(start_timeout.count()) +
-                                 " ms\n" + failures);
+        start_nginx(
+            dir_, process_, port_,
+            [&] {
+                port_ = free_port();
+                if (ipv6_) port6_ = free_port(AF_INET6);
+                write_file(dir_ / "nginx.conf", config());
+            },
+            [&] { return diagnostics(); }, "nginx (TLS)", start_timeout);
     }
 
     [[nodiscard]] std::uint16_t port() const noexcept { return port_; }
