@@ -14,6 +14,7 @@
 #include <httpclient/errors.hpp>
 #include <httpclient/framing.hpp>
 #include <httpclient/headers.hpp>
+#include <httpclient/message.hpp>
 #include <httpclient/parser.hpp>
 #include <httpclient/response.hpp>
 #include <httpclient/status.hpp>

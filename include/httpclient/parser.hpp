@@ -66,6 +66,17 @@ public:
             limits_.max_head_size = std::numeric_limits<std::uint32_t>::max();
     }
 
+    // A parser for field lines alone, with no status line before them: a
+    // header block as Python's parse_headers() reads it, or a trailer
+    // section. The same rules and limits apply; status() and reason() stay
+    // empty.
+    [[nodiscard]] static response_head_parser for_header_block(parser_limits limits = {}) {
+        response_head_parser parser(limits);
+        parser.expects_status_line_ = false;
+        parser.state_ = state::fields;
+        return parser;
+    }
+
     // Parse `received`: every byte of the response received so far, starting
     // with the first byte of the status line. Bytes already accepted must be
     // unchanged, but the buffer may have moved since the last call.
@@ -78,7 +89,7 @@ public:
     // Forget the head, keeping the field table's capacity, to parse the next
     // response (or the final response after a 1xx).
     void reset() noexcept {
-        state_ = state::status_line;
+        state_ = expects_status_line_ ? state::status_line : state::fields;
         line_begin_ = scan_ = 0;
         status_ = version_ = 0;
         reason_begin_ = reason_size_ = status_line_size_ = 0;
@@ -114,6 +125,7 @@ private:
     errc parse_status_line(std::string_view line) noexcept;
 
     parser_limits limits_;
+    bool expects_status_line_ = true;
     state state_ = state::status_line;
     const char* base_ = nullptr;
     std::size_t line_begin_ = 0;  // where the line being parsed starts
