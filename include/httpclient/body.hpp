@@ -19,6 +19,10 @@
 #include <cstddef>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
+#include <iterator>
+#include <string>
+#include <utility>
 #include <istream>
 #include <optional>
 #include <ranges>
@@ -67,6 +71,43 @@ concept request_body = std::same_as<std::remove_cvref_t<T>, no_body_t> ||
                        bytes_body<std::remove_cvref_t<T>> || file_body<T> || chunks_body<std::remove_cvref_t<T>>;
 
 namespace detail {
+
+// Reads a file body in blocksize pieces into one reused buffer: an input
+// range, so it goes through views::chunk_encode like any other.
+class file_blocks : public std::ranges::view_interface<file_blocks> {
+public:
+    using reader = std::function<std::size_t(std::span<char>)>;
+
+    file_blocks(reader read, std::span<char> buffer) : read_(std::move(read)), buffer_(buffer) {}
+
+    class iterator {
+    public:
+        using value_type = std::string_view;
+        using difference_type = std::ptrdiff_t;
+        iterator() = default;
+        explicit iterator(file_blocks* owner) : owner_(owner) { ++*this; }
+        std::string_view operator*() const noexcept { return current_; }
+        iterator& operator++() {
+            const std::size_t n = owner_->read_(owner_->buffer_);
+            if (n == 0) owner_ = nullptr;
+            else current_ = std::string_view(owner_->buffer_.data(), n);
+            return *this;
+        }
+        void operator++(int) { ++*this; }
+        friend bool operator==(const iterator& it, std::default_sentinel_t) noexcept { return it.owner_ == nullptr; }
+
+    private:
+        file_blocks* owner_ = nullptr;
+        std::string_view current_;
+    };
+
+    iterator begin() { return iterator(this); }
+    std::default_sentinel_t end() const noexcept { return {}; }
+
+private:
+    reader read_;
+    std::span<char> buffer_;
+};
 
 template <class B>
 std::span<const std::byte> buffer_as_bytes(const B& b) noexcept {
