@@ -369,7 +369,6 @@ private:
         d.reason_begin = static_cast<std::size_t>(p.reason().data() - base);
         d.reason_size = p.reason().size();
         detached_.emplace(std::move(d));
-        attached_ = false;
     }
 
     void move_from(basic_http_response& other) noexcept {
@@ -381,7 +380,6 @@ private:
         begun_ = other.begun_;
         finished_ = other.finished_;
         closed_ = other.closed_;
-        attached_ = other.attached_;
         status_ = other.status_;
         version_ = other.version_;
         framing_ = other.framing_;
@@ -392,7 +390,6 @@ private:
         peeked_span_ = other.peeked_span_;
         chunk_tail_ = other.chunk_tail_;
         if (channel_ && channel_->owner() == &other) channel_->set_owner(this);
-        other.attached_ = false;
         other.channel_.reset();
     }
 
@@ -670,7 +667,6 @@ private:
     bool begun_ = false;
     bool finished_ = false;
     bool closed_ = false;
-    bool attached_ = true;
     int status_ = 0;
     int version_ = 0;
     framing framing_{};
