@@ -215,7 +215,10 @@ public:
             finish();
             return out;
         }
+        // The whole length when it is known; otherwise a block, so a short
+        // chunked or until-close body is not grown from nothing.
         if (auto n = length(); n && *n <= 64 * 1024 * 1024) out.reserve(static_cast<std::size_t>(*n));
+        else if (!n) out.reserve(channel_->blocksize());
         try {
             while (auto piece = next_piece(std::numeric_limits<std::size_t>::max()))
                 out.append(reinterpret_cast<const char*>(piece->data()), piece->size());

@@ -71,12 +71,13 @@ public:
     socket_handle() = default;
     explicit socket_handle(int fd) noexcept : fd_(fd) {}
     socket_handle(socket_handle&& other) noexcept
-        : fd_(std::exchange(other.fd_, -1)), timeout_(other.timeout_) {}
+        : fd_(std::exchange(other.fd_, -1)), timeout_(other.timeout_), just_wrote_(other.just_wrote_) {}
     socket_handle& operator=(socket_handle&& other) noexcept {
         if (this != &other) {
             close();
             fd_ = std::exchange(other.fd_, -1);
             timeout_ = other.timeout_;
+            just_wrote_ = other.just_wrote_;
         }
         return *this;
     }
@@ -94,6 +95,12 @@ public:
     std::size_t read_some(std::span<std::byte> buffer, std::error_code& ec) noexcept {
         ec.clear();
         if (buffer.empty()) return 0;
+        if (just_wrote_) {
+            // Right after a request the answer is almost never there yet: wait
+            // first, instead of a recv() that only says "not yet".
+            just_wrote_ = false;
+            if ((ec = wait_for(fd_, POLLIN, timeout_))) return 0;
+        }
         for (;;) {
             const ssize_t n = ::recv(fd_, buffer.data(), buffer.size(), 0);
             if (n > 0) return static_cast<std::size_t>(n);
@@ -134,7 +141,10 @@ public:
         message.msg_iovlen = count;
         for (;;) {
             const ssize_t n = ::sendmsg(fd_, &message, MSG_NOSIGNAL);
-            if (n >= 0) return static_cast<std::size_t>(n);
+            if (n >= 0) {
+                just_wrote_ = true;
+                return static_cast<std::size_t>(n);
+            }
             if (errno == EINTR) continue;
             if (errno != EAGAIN && errno != EWOULDBLOCK) {
                 ec = last_error();
@@ -175,6 +185,7 @@ public:
 private:
     int fd_ = -1;
     std::optional<timeout_duration> timeout_;
+    bool just_wrote_ = false;
 };
 
 // A non-blocking stream socket, close-on-exec so child processes do not
