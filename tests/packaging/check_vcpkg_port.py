@@ -30,8 +30,23 @@ def fail(message):
     sys.exit(1)
 
 
+def import_jsonschema():
+    """jsonschema from this Python, or else from the system's, where .ci's
+    installer puts Debian's python3-jsonschema."""
+    try:
+        import jsonschema
+        return jsonschema
+    except ImportError:
+        system = "/usr/bin/python3"
+        if os.path.exists(system) and os.path.realpath(sys.executable) != os.path.realpath(system) \
+                and not os.environ.get("HTTPCLIENT_REEXEC"):
+            os.environ["HTTPCLIENT_REEXEC"] = "1"
+            os.execv(system, [system] + sys.argv)
+        fail("Python's jsonschema is not installed (apt-get install python3-jsonschema)")
+
+
 def check_manifest(port, source_root):
-    import jsonschema
+    jsonschema = import_jsonschema()
 
     manifest = json.loads((port / "vcpkg.json").read_text())
     published = os.environ.get("VCPKG_SCHEMA")
