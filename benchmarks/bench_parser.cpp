@@ -21,6 +21,7 @@
 //   --passes N     a fixed number of passes per sample instead of
 //                  calibrating (for callgrind, where time means nothing)
 
+#include "bench_options.hpp"  // command line and median, shared with bench_request
 #include "heads.hpp"
 
 #include <httpclient/parser.hpp>  // the parser under test
@@ -211,44 +212,7 @@ struct workload {
     std::uint64_t check = 0;
 };
 
-struct options {
-    int runs = 7;
-    double sample_ms = 45;
-    std::optional<std::string> only;
-    std::size_t passes = 0;  // 0: calibrate
-};
-
-[[noreturn]] void usage_error(const char* message) {
-    std::fprintf(stderr, "bench_parser: %s\nusage: bench_parser [--runs N] [--sample-ms M] "
-                         "[--only ours|beast|http-parser] [--passes N]\n", message);
-    std::exit(2);
-}
-
-options parse_options(int argc, char** argv) {
-    options opt;
-    for (int i = 1; i < argc; ++i) {
-        const std::string_view arg = argv[i];
-        if (i + 1 >= argc) usage_error("every option takes a value");
-        const char* value = argv[++i];
-        if (arg == "--runs") {
-            opt.runs = std::atoi(value);
-            if (opt.runs < 1) usage_error("--runs must be at least 1");
-        } else if (arg == "--sample-ms") {
-            opt.sample_ms = std::atof(value);
-            if (opt.sample_ms <= 0) usage_error("--sample-ms must be positive");
-        } else if (arg == "--only") {
-            opt.only = value;
-            if (*opt.only != ours::name && *opt.only != "beast" && *opt.only != nodejs_http_parser::name)
-                usage_error("--only takes ours, beast or http-parser");
-        } else if (arg == "--passes") {
-            opt.passes = static_cast<std::size_t>(std::atoll(value));
-            if (opt.passes == 0) usage_error("--passes must be at least 1");
-        } else {
-            usage_error("unknown option");
-        }
-    }
-    return opt;
-}
+const bench::command_line command_line{"bench_parser", "--passes", {"ours", "beast", "http-parser"}};
 
 // A contender as the harness sees it: a name, and a way to time `passes`
 // passes over a workload. The call through std::function happens once per
@@ -335,12 +299,6 @@ std::size_t calibrate(const contender& c, const workload& w, double target) {
     }
 }
 
-double median(std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    const std::size_t n = v.size();
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 struct cell {
     std::size_t passes = 0;
     std::vector<double> seconds;  // one per run
@@ -369,7 +327,7 @@ void print_machine() {
 }  // namespace
 
 int main(int argc, char** argv) {
-    const options opt = parse_options(argc, argv);
+    const bench::options opt = bench::parse_options(argc, argv, command_line, {});
     hb::check_corpus();
 
     std::vector<prepared_head> heads;
@@ -412,14 +370,14 @@ int main(int argc, char** argv) {
 
     print_machine();
     std::printf("%d runs per cell, median shown; %s\n\n", opt.runs,
-                opt.passes ? "fixed passes per sample" : "passes calibrated to the sample length");
+                opt.count ? "fixed passes per sample" : "passes calibrated to the sample length");
 
     // cells[w][c]
     std::vector<std::vector<cell>> cells(workloads.size(), std::vector<cell>(contenders.size()));
     const double target = opt.sample_ms / 1000.0;
     for (std::size_t w = 0; w < workloads.size(); ++w)
         for (std::size_t c = 0; c < contenders.size(); ++c)
-            if (timed(c)) cells[w][c].passes = opt.passes ? opt.passes : calibrate(contenders[c], workloads[w], target);
+            if (timed(c)) cells[w][c].passes = opt.count ? opt.count : calibrate(contenders[c], workloads[w], target);
 
     // Runs are the outer loop and parsers the inner one, so a slow patch of
     // the machine (frequency change, a noisy neighbour) hits all of them
@@ -435,7 +393,7 @@ int main(int argc, char** argv) {
         for (std::size_t c = 0; c < contenders.size(); ++c) {
             cell& x = cells[w][c];
             if (x.seconds.empty()) continue;
-            const double t = median(x.seconds);
+            const double t = bench::median(x.seconds);
             const double heads_parsed = static_cast<double>(x.passes * workloads[w].heads.size());
             const double bytes_parsed = static_cast<double>(x.passes * workloads[w].bytes);
             x.ns_per_head = t * 1e9 / heads_parsed;

@@ -28,6 +28,8 @@
 //   --only NAME    time one client: ours, ours-read, curl, httplib, beast or beast-64k
 //                  (every client is still verified)
 
+#include "bench_options.hpp"  // command line and median, shared with bench_parser
+
 #include <httpclient/connection.hpp>  // http_connection (tcp_stream)
 #include <httpclient/response.hpp>    // readinto(), read()
 
@@ -612,48 +614,8 @@ contender make_contender(Client& client, std::string_view key) {
     return c;
 }
 
-struct options {
-    int runs = 7;
-    double sample_ms = 80;
-    std::uint64_t requests = 0;  // 0: calibrate
-    std::optional<std::string> only;
-};
-
-[[noreturn]] void usage_error(const char* message) {
-    std::fprintf(stderr, "bench_request: %s\nusage: bench_request [--runs N] [--sample-ms M] [--requests N] "
-                         "[--only ours|ours-read|curl|httplib|beast|beast-64k]\n", message);
-    std::exit(2);
-}
-
-options parse_options(int argc, char** argv) {
-    options opt;
-    for (int i = 1; i < argc; ++i) {
-        const std::string_view arg = argv[i];
-        if (i + 1 >= argc) usage_error("every option takes a value");
-        const char* value = argv[++i];
-        if (arg == "--runs") {
-            opt.runs = std::atoi(value);
-            if (opt.runs < 1) usage_error("--runs must be at least 1");
-        } else if (arg == "--sample-ms") {
-            opt.sample_ms = std::atof(value);
-            if (opt.sample_ms <= 0) usage_error("--sample-ms must be positive");
-        } else if (arg == "--requests") {
-            opt.requests = static_cast<std::uint64_t>(std::atoll(value));
-            if (opt.requests == 0) usage_error("--requests must be at least 1");
-        } else if (arg == "--only") {
-            opt.only = value;
-        } else {
-            usage_error("unknown option");
-        }
-    }
-    return opt;
-}
-
-double median(std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    const std::size_t n = v.size();
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
+const bench::command_line command_line{
+    "bench_request", "--requests", {"ours", "ours-read", "curl", "httplib", "beast", "beast-64k"}};
 
 struct cell {
     std::uint64_t requests = 0;  // per sample
@@ -679,7 +641,7 @@ std::uint64_t calibrate(const contender& c, const scenario& s, double target) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    const options opt = parse_options(argc, argv);
+    const bench::options opt = bench::parse_options(argc, argv, command_line, {.sample_ms = 80});
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) die("curl_global_init failed");
 
     const std::vector<scenario> scenarios = {
@@ -704,8 +666,6 @@ int main(int argc, char** argv) {
     contenders.push_back(make_contender(cpphttplib, "httplib"));
     contenders.push_back(make_contender(beast, "beast"));
     contenders.push_back(make_contender(beast_reserved, "beast-64k"));
-    if (opt.only && std::none_of(contenders.begin(), contenders.end(), [&](const contender& c) { return c.key == *opt.only; }))
-        usage_error("--only takes ours, ours-read, curl, httplib, beast or beast-64k");
 
     // Every client must deliver every body exactly, several times over on
     // its one connection, before anything is timed.
@@ -736,14 +696,14 @@ int main(int argc, char** argv) {
                 BOOST_VERSION / 100 % 1000, BOOST_VERSION % 100, HTTPCLIENT_VERSION_STRING,
                 std::thread::hardware_concurrency());
     std::printf("%d samples per cell, median shown; %s\n\n", opt.runs,
-                opt.requests ? "fixed requests per sample" : "requests calibrated to the sample length");
+                opt.count ? "fixed requests per sample" : "requests calibrated to the sample length");
 
     const auto timed = [&](const contender& c) { return !opt.only || c.key == *opt.only; };
     std::vector<std::vector<cell>> cells(scenarios.size(), std::vector<cell>(contenders.size()));
     for (std::size_t s = 0; s < scenarios.size(); ++s)
         for (std::size_t c = 0; c < contenders.size(); ++c)
             if (timed(contenders[c]))
-                cells[s][c].requests = opt.requests ? opt.requests : calibrate(contenders[c], scenarios[s], opt.sample_ms / 1000.0);
+                cells[s][c].requests = opt.count ? opt.count : calibrate(contenders[c], scenarios[s], opt.sample_ms / 1000.0);
 
     // Samples round-robin (run, scenario, client) so a disturbance on the
     // machine hits every client alike.
@@ -765,7 +725,7 @@ int main(int argc, char** argv) {
     for (auto& row : cells)
         for (cell& x : row) {
             if (x.seconds.empty()) continue;
-            const double t = median(x.seconds);
+            const double t = bench::median(x.seconds);
             x.per_second = static_cast<double>(x.requests) / t;
             const auto [lo, hi] = std::minmax_element(x.seconds.begin(), x.seconds.end());
             x.spread = (*hi - *lo) / t;
