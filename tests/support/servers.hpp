@@ -379,6 +379,25 @@ inline constexpr std::chrono::milliseconds start_timeout = 10000ms;
 // nginx_server
 // ---------------------------------------------------------------------------
 
+// nginx's exit and error log, with the process's output, for a failure
+// message.
+inline std::string nginx_diagnostics(const temp_dir& dir, std::optional<process>& proc) {
+    std::string out = "nginx " + (proc ? proc->describe_exit() : std::string("not running")) + "\n";
+    out += "--- error.log ---\n" + read_file(dir / "error.log");
+    if (proc) out += proc->output();
+    return out;
+}
+
+// Every temporary directory nginx may write to, inside the test's own
+// directory `d` (the directories themselves are made by the server's
+// constructor).
+inline std::string nginx_temp_paths(const std::string& d) {
+    std::string out;
+    for (const char* kind : {"client_body", "proxy", "fastcgi", "uwsgi", "scgi"})
+        out += "  " + std::string(kind) + "_temp_path " + d + "/" + kind + ";\n";
+    return out;
+}
+
 // Starts nginx in `dir` with the nginx.conf that `configure()` writes after
 // choosing fresh ports (it sets `port`, which is then waited for). Only a
 // port taken by another process between the choice and nginx's bind is
@@ -463,12 +482,7 @@ public:
     [[nodiscard]] const temp_dir& dir() const noexcept { return dir_; }
 
     // The error log and the process's output, for failure messages.
-    [[nodiscard]] std::string diagnostics() {
-        std::string out = "nginx " + (process_ ? process_->describe_exit() : std::string("not running")) + "\n";
-        out += "--- error.log ---\n" + read_file(dir_ / "error.log");
-        if (process_) out += process_->output();
-        return out;
-    }
+    [[nodiscard]] std::string diagnostics() { return nginx_diagnostics(dir_, process_); }
 
 private:
     [[nodiscard]] std::string config() const {
@@ -485,13 +499,7 @@ private:
              "http {\n"
              "  access_log off;\n"
              "  server_tokens off;\n"
-             "  client_body_temp_path "
-          << d << "/client_body;\n"
-          << "  proxy_temp_path " << d << "/proxy;\n"
-          << "  fastcgi_temp_path " << d << "/fastcgi;\n"
-          << "  uwsgi_temp_path " << d << "/uwsgi;\n"
-          << "  scgi_temp_path " << d << "/scgi;\n"
-          << "  types { text/html html; text/plain txt; application/octet-stream bin; }\n"
+          << nginx_temp_paths(d) << "  types { text/html html; text/plain txt; application/octet-stream bin; }\n"
              "  default_type application/octet-stream;\n"
              "  keepalive_requests 1000;\n"
              "  keepalive_timeout 60s;\n"

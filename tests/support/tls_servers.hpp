@@ -407,12 +407,7 @@ public:
         return count;
     }
 
-    [[nodiscard]] std::string diagnostics() {
-        std::string out = "nginx " + (process_ ? process_->describe_exit() : std::string("not running")) + "\n";
-        out += "--- error.log ---\n" + read_file(dir_ / "error.log");
-        if (process_) out += process_->output();
-        return out;
-    }
+    [[nodiscard]] std::string diagnostics() { return nginx_diagnostics(dir_, process_); }
 
 private:
     [[nodiscard]] std::string config() const {
@@ -429,11 +424,7 @@ private:
              "  log_format requests '$remote_port \"$request\" $status';\n"
           << "  access_log " << d << "/access.log requests;\n"
           << "  server_tokens off;\n"
-          << "  client_body_temp_path " << d << "/client_body;\n"
-          << "  proxy_temp_path " << d << "/proxy;\n"
-          << "  fastcgi_temp_path " << d << "/fastcgi;\n"
-          << "  uwsgi_temp_path " << d << "/uwsgi;\n"
-          << "  scgi_temp_path " << d << "/scgi;\n"
+          << nginx_temp_paths(d)
           << "  types { text/html html; application/octet-stream bin; }\n"
              "  default_type application/octet-stream;\n"
              "  keepalive_requests 1000;\n"
